@@ -1,0 +1,4 @@
+export * from './ensure-database.js';
+export * from './pool.js';
+export * from './migrate.js';
+export type { Migration } from './migrations/index.js';

@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import {
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '../event-store.port.js';
+
+const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) },
+    recordedAt: row.recorded_at,
+  };
+}
+
+/*
+ * One INSERT ... SELECT per append: the expected-revision guard and the rows go in one statement, and the
+ * unique key on (stream_id, revision) settles any race between two writers at the same revision.
+ */
+const APPEND_AT = `
+  INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
+  SELECT $1, $2::int + e.ord::int, e.id, e.type, e.data, e.metadata
+  FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+  WHERE $2::int = -1 OR (SELECT max(revision) FROM events WHERE stream_id = $1) = $2::int
+  RETURNING position, transaction_id::text AS transaction_id, revision`;
+
+const APPEND_AFTER_LAST = `
+  WITH head AS (SELECT max(revision) AS revision FROM events WHERE stream_id = $1)
+  INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
+  SELECT $1, head.revision + e.ord::int, e.id, e.type, e.data, e.metadata
+  FROM head, unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+  WHERE head.revision IS NOT NULL
+  RETURNING position, transaction_id::text AS transaction_id, revision`;
+
+// Only events of transactions older than every running one: a bigserial position is taken at insert but
+// becomes visible at commit, so reading "after position N" alone would skip a late commit.
+const READ_ALL = `
+  SELECT ${COLUMNS} FROM events
+  WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY events.transaction_id, events.position
+  LIMIT $3`;
+
+export interface PostgresEventStoreOptions {
+  /** How long a caught-up subscription waits before it looks again (an append in this process wakes it). */
+  pollIntervalMs?: number;
+}
+
+export class PostgresEventStore implements EventStore {
+  private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const columns = [
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata)),
+    ];
+    for (let attempt = 0; ; attempt++) {
+      let rows: Array<{ position: string; transaction_id: string; revision: number }> = [];
+      try {
+        const result =
+          expected === 'stream_exists'
+            ? await this.pool.query(APPEND_AFTER_LAST, [streamId, ...columns])
+            : await this.pool.query(APPEND_AT, [streamId, expected === 'no_stream' ? -1 : expected, ...columns]);
+        rows = result.rows;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '23505') throw error;
+      }
+      if (rows.length === events.length) {
+        this.appended.emit('append');
+        return lastOf(rows);
+      }
+      const earlier = await this.findAppended(streamId, events);
+      if (earlier) return earlier;
+      // "stream exists" has no revision to be wrong about: a concurrent writer took ours, so go again.
+      if (expected === 'stream_exists' && attempt < 50 && (await this.head(streamId)) !== 'no_stream') continue;
+      throw new WrongExpectedVersionError(streamId, expected, await this.head(streamId));
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY revision`,
+      [streamId],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(from: Position | null, limit: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(READ_ALL, [
+      (from?.commit ?? 0n).toString(),
+      (from?.prepare ?? 0n).toString(),
+      limit,
+    ]);
+    return rows.map(toRecorded);
+  }
+
+  async *subscribeToAll({ from, signal, batchSize = 500 }: SubscribeOptions): AsyncIterable<RecordedEvent[]> {
+    let checkpoint = from;
+    while (!signal.aborted) {
+      const batch = await this.readAll(checkpoint, batchSize);
+      if (batch.length > 0) {
+        checkpoint = batch[batch.length - 1].position;
+        yield batch;
+      }
+      if (batch.length < batchSize) await this.waitForAppend(signal);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1 FROM events LIMIT 0');
+  }
+
+  async close(): Promise<void> {
+    this.appended.removeAllListeners();
+  }
+
+  /** When every event already sits in the stream with these ids, this is a retry of an append that landed. */
+  private async findAppended(streamId: string, events: NewEvent[]): Promise<AppendResult | null> {
+    const { rows } = await this.pool.query<{ event_id: string; stream_id: string; position: string; transaction_id: string; revision: number }>(
+      `SELECT event_id, stream_id, position, transaction_id::text AS transaction_id, revision
+       FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY revision`,
+      [events.map((e) => e.id)],
+    );
+    if (rows.length === 0) return null;
+    const sameAppend =
+      rows.length === events.length &&
+      rows.every((row, i) => row.stream_id === streamId && row.event_id === events[i].id && row.revision === rows[0].revision + i);
+    if (!sameAppend) throw new Error(`Event ids already used by another append on ${rows[0].stream_id}`);
+    return lastOf(rows);
+  }
+
+  private async head(streamId: string): Promise<number | 'no_stream'> {
+    const { rows } = await this.pool.query<{ revision: number | null }>(
+      'SELECT max(revision) AS revision FROM events WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0].revision ?? 'no_stream';
+  }
+
+  private async waitForAppend(signal: AbortSignal): Promise<void> {
+    const wake = new AbortController();
+    const onAppend = () => wake.abort();
+    const onStop = () => wake.abort();
+    this.appended.once('append', onAppend);
+    signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await sleep(this.pollIntervalMs, undefined, { signal: wake.signal });
+    } catch {
+      // woken early: an append in this process or a stop
+    } finally {
+      this.appended.off('append', onAppend);
+      signal.removeEventListener('abort', onStop);
+    }
+  }
+}
+
+function lastOf(rows: Array<{ position: string; transaction_id: string; revision: number }>): AppendResult {
+  const last = rows.reduce((a, b) => (b.revision > a.revision ? b : a));
+  return {
+    nextRevision: last.revision,
+    position: { commit: BigInt(last.transaction_id), prepare: BigInt(last.position) },
+  };
+}
