@@ -19,4 +19,6 @@ export default {
     ],
   },
   testTimeout: 60000,
+  // Keep-alive sockets of Node's fetch outlive a test file by a few seconds; they hold nothing of ours.
+  forceExit: true,
 };

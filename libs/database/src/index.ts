@@ -2,3 +2,4 @@ export * from './ensure-database.js';
 export * from './pool.js';
 export * from './migrate.js';
 export type { Migration } from './migrations/index.js';
+export * from './database.module.js';

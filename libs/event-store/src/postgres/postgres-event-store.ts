@@ -94,10 +94,15 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 0; ; attempt++) {
       let rows: Array<{ position: string; transaction_id: string; revision: number }> = [];
       try {
+        // Named, so each connection parses and plans an append once: planning costs more than running it.
         const result =
           expected === 'stream_exists'
-            ? await this.pool.query(APPEND_AFTER_LAST, [streamId, ...columns])
-            : await this.pool.query(APPEND_AT, [streamId, expected === 'no_stream' ? -1 : expected, ...columns]);
+            ? await this.pool.query({ name: 'events_append_after_last', text: APPEND_AFTER_LAST, values: [streamId, ...columns] })
+            : await this.pool.query({
+                name: 'events_append_at',
+                text: APPEND_AT,
+                values: [streamId, expected === 'no_stream' ? -1 : expected, ...columns],
+              });
         rows = result.rows;
       } catch (error) {
         if ((error as { code?: string }).code !== '23505') throw error;

@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# The ticket bridge: one image for both apps.
+#   api (default):  node dist/apps/api/src/main.js
+#   worker:         node dist/apps/worker/src/main.js
+
+# --- build: install every dependency and compile TypeScript to dist/ ---
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build
+
+# --- runtime: production dependencies and the compiled output only ---
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/api/src/main.js"]

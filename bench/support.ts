@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createPool, ensureDatabase, migrate } from '../libs/database/src/index.js';
+
+const SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgresql://postgres@127.0.0.1:5432';
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  pool: pg.Pool;
+  /** Ends the pool and drops the database; safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of the bench's own (`tb_bench_<random>`), with a pool like the apps use. */
+export async function freshDatabase(): Promise<BenchDatabase> {
+  const name = `tb_bench_${randomBytes(5).toString('hex')}`;
+  const url = `${SERVER}/${name}`;
+  let pool: pg.Pool | undefined;
+  let dropped: Promise<void> | null = null;
+  const drop = () =>
+    (dropped ??= (async () => {
+      await pool?.end().catch(() => undefined);
+      const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    })());
+  try {
+    await ensureDatabase(url);
+    await migrate(url);
+    pool = createPool(url);
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+  return { name, url, pool: pool!, drop };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `writers` loops of `op` until `seconds` pass; operations completed per second of wall time. */
+export async function rate(writers: number, seconds: number, op: (writer: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, writer) => {
+      while (performance.now() < deadline) {
+        await op(writer);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+export function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives product.md defaults with no variable set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      databaseUrl: 'postgresql://postgres@127.0.0.1:5432/tickets',
+      eventStoreUrl: null,
+      redisUrl: 'redis://127.0.0.1:6379',
+      forgejoUrl: null,
+      forgejoApiToken: null,
+      forgejoTimeoutMs: 30000,
+      smtpUrl: null,
+      mailFrom: 'tickets@localhost',
+      adminEmail: null,
+      adminPassword: null,
+      authRateLimit: 20,
+      webhookRateLimit: 1200,
+      logLevel: 'info',
+    });
+  });
+
+  it('derives BASE_URL from PORT and reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
+      FORGEJO_URL: 'https://forgejo.example.com/',
+      FORGEJO_API_TOKEN: 'tok',
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'correct horse',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.baseUrl).toBe('http://localhost:8080');
+    expect(config.forgejoUrl).toBe('https://forgejo.example.com');
+    expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['BASE_URL', 'not a url'],
+    ['BASE_URL', 'ftp://example.com'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['DATABASE_URL', '::nope'],
+    ['EVENTSTORE_URL', 'http://localhost:2113'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['FORGEJO_URL', 'forgejo.example.com'],
+    ['FORGEJO_TIMEOUT_MS', '30s'],
+    ['FORGEJO_TIMEOUT_MS', '0'],
+    ['SMTP_URL', 'mail.example.com:25'],
+    ['MAIL_FROM', 'not-an-address'],
+    ['ADMIN_EMAIL', 'admin'],
+    ['ADMIN_PASSWORD', 'short'],
+    ['AUTH_RATE_LIMIT', '-1'],
+    ['WEBHOOK_RATE_LIMIT', 'lots'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('refuses %s=%s with an error naming the variable', (variable, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it('never echoes a bad password back', () => {
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'hunter2' })).toThrow(/ADMIN_PASSWORD/);
+    expect(() => loadConfig({ ADMIN_PASSWORD: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+});

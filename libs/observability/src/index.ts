@@ -1,0 +1,4 @@
+export * from './logger.js';
+export * from './redis-ping.js';
+export * from './health.controller.js';
+export * from './http-exception.filter.js';

@@ -1,0 +1,5 @@
+export * from './projection.js';
+export * from './checkpoints.js';
+export * from './projection-progress.js';
+export * from './projection-runner.js';
+export * from './projections.module.js';

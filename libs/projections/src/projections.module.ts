@@ -1,0 +1,56 @@
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type pg from 'pg';
+import { PG_POOL } from '../../database/src/index.js';
+import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';
+import type { Projection } from './projection.js';
+import { ProjectionProgress } from './projection-progress.js';
+import { ProjectionRunner } from './projection-runner.js';
+
+export const PROJECTIONS = Symbol('PROJECTIONS');
+
+/** Starts a runner per projection (active or standby) and stops them after the in-hand batch commits. */
+@Injectable()
+export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly runners: ProjectionRunner[];
+
+  constructor(
+    @Inject(PG_POOL) pool: pg.Pool,
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PROJECTIONS) projections: Projection[],
+    progress: ProjectionProgress,
+    logger: PinoLogger,
+  ) {
+    logger.setContext('Projections');
+    const log = { info: (msg: string) => logger.info(msg), error: (obj: unknown, msg: string) => logger.error(obj, msg) };
+    this.runners = projections.map((projection) => new ProjectionRunner({ pool, store, projection, progress, log }));
+  }
+
+  onApplicationBootstrap(): void {
+    for (const runner of this.runners) runner.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+  }
+}
+
+@Module({})
+export class ProjectionsModule {
+  static forRoot(projections: Projection[]): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      providers: [
+        { provide: PROJECTIONS, useValue: projections },
+        {
+          provide: ProjectionProgress,
+          inject: [PG_POOL],
+          useFactory: (pool: pg.Pool) => new ProjectionProgress(pool, projections.map((p) => p.name)),
+        },
+        ProjectionsHost,
+      ],
+      exports: [ProjectionProgress],
+    };
+  }
+}

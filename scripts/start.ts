@@ -1,0 +1,39 @@
+// `npm start`: validates the configuration once, then runs the API and the worker side by side. SIGTERM and
+// SIGINT are passed on so that both drain; when one exits on its own, the other is stopped too.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '../libs/config/src/index.js';
+
+loadConfigOrExit();
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const apps = ['apps/api/src/main.ts', 'apps/worker/src/main.ts'];
+const children: ChildProcess[] = apps.map((entry) =>
+  spawn(process.execPath, ['--import', './scripts/register-ts.mjs', entry], { cwd: root, stdio: 'inherit' }),
+);
+
+let exitCode = 0;
+let stopping = false;
+const stopAll = (signal: NodeJS.Signals) => {
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+};
+process.on('SIGTERM', () => stopAll('SIGTERM'));
+process.on('SIGINT', () => stopAll('SIGTERM'));
+
+await Promise.all(
+  children.map(
+    (child) =>
+      new Promise<void>((resolve) =>
+        child.once('exit', (code, signal) => {
+          if (!stopping) {
+            process.stderr.write(`${apps[children.indexOf(child)]} exited (${signal ?? code}); stopping the rest\n`);
+            exitCode = 1;
+            stopAll('SIGTERM');
+          } else if (code) exitCode = code;
+          resolve();
+        }),
+      ),
+  ),
+);
+process.exit(exitCode);
