@@ -6,10 +6,15 @@ import { loadConfigOrExit } from '../libs/config/src/index.js';
 
 loadConfigOrExit();
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const apps = ['apps/api/src/main.ts', 'apps/worker/src/main.ts'];
+// Built (dist/scripts/start.js) it runs the built apps; from source (the .ts loader) it runs the sources.
+const compiled = import.meta.url.endsWith('.js');
+const root = fileURLToPath(new URL(compiled ? '../..' : '..', import.meta.url));
+const apps = ['apps/api/src/main', 'apps/worker/src/main'];
 const children: ChildProcess[] = apps.map((entry) =>
-  spawn(process.execPath, ['--import', './scripts/register-ts.mjs', entry], { cwd: root, stdio: 'inherit' }),
+  spawn(process.execPath, compiled ? [`dist/${entry}.js`] : ['--import', './scripts/register-ts.mjs', `${entry}.ts`], {
+    cwd: root,
+    stdio: 'inherit',
+  }),
 );
 
 let exitCode = 0;
