@@ -2,26 +2,21 @@
  * `npm run bench:store`: event-store throughput against plain-Postgres ceilings measured in the same run,
  * and the worker's memory while it catches up. Prints figures; asserts nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { comparePositions, PostgresEventStore, type ExpectedRevision, type Position } from '../libs/event-store/src/index.js';
+import { cpus, loadavg } from 'node:os';
+import type pg from 'pg';
+import { PostgresEventStore, type ExpectedRevision, type Position } from '../libs/event-store/src/index.js';
 import { readModelProjections } from '../libs/read-models/src/index.js';
 import { testEvent } from '../test/support/events.js';
 import { fmt, freshDatabase, median, printTable, rate, type BenchDatabase } from './support.js';
+import { workerMemory } from './worker-memory.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4); // per measured phase
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // ceiling and appends alternate; medians are reported
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5); // ceiling and appends alternate; medians are reported
 const LOAD = { streams: 100, perStream: 1000, perAppend: 100 }; // 100,000 events for the read and worker figures
 const TOTAL = LOAD.streams * LOAD.perStream;
 const READ_BATCH = 1000;
-const WORKER_APP = 'tb-bench-worker'; // application_name of the worker's connections (PGAPPNAME)
-const MIGRATION_LOCK = 727_001; // the advisory lock migrate() takes: holding it makes the worker's start observable
-const root = fileURLToPath(new URL('../', import.meta.url));
 
 const BODY = 'The export to CSV stops at 1,000 rows and the last page is empty; steps to reproduce attached. '.repeat(2);
 const benchEvent = (n: number) => testEvent('BenchNoted', { n, title: 'Export truncated', body: BODY });
@@ -37,7 +32,7 @@ const setting = async (pool: pg.Pool, name: string) => (await pool.query(`SHOW $
 
 async function context(pool: pg.Pool): Promise<void> {
   console.log('machine');
-  console.log(`  cores ${cpus().length} (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+  console.log(`  cores ${cpus().length} (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
   console.log(
     `  postgres ${await setting(pool, 'server_version')}, synchronous_commit=${await setting(pool, 'synchronous_commit')}, ` +
       `fsync=${await setting(pool, 'fsync')}, shared_buffers=${await setting(pool, 'shared_buffers')}, pool max ${(pool as unknown as { options: { max: number } }).options.max}`,
@@ -135,131 +130,6 @@ async function plainRead(pool: pg.Pool): Promise<number> {
   return seen / ((performance.now() - started) / 1000);
 }
 
-interface WorkerFigures {
-  idle: boolean;
-  peakMb: number;
-  hwmMb: number;
-  startupMs: number;
-  /** How long it was sampled after it was up (till caught up, ~3 s when idle, less if it left by itself). */
-  upMs: number;
-  catchUpMs: number | null;
-  exitCode: number | null;
-  /** Left on its own (exit 0) before the SIGTERM: nothing kept its event loop busy. */
-  exitedByItself: boolean;
-}
-
-function status(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null; // gone
-  }
-}
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, intervalMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-/** The real worker, from a cold start, against the loaded database; resident memory sampled every 100 ms. */
-async function workerMemory(db: BenchDatabase, last: Position, track: (child: ChildProcess | null) => void): Promise<WorkerFigures> {
-  await db.pool.query('DELETE FROM projection_checkpoints');
-  const names = readModelProjections.map((p) => p.name);
-  const lock = new pg.Client({ connectionString: db.url });
-  await lock.connect();
-  let child: ChildProcess | null = null;
-  let sampler: NodeJS.Timeout | undefined;
-  try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const spawned = performance.now();
-    child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'apps/worker/src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn', EVENTSTORE_URL: '', PGAPPNAME: WORKER_APP },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    track(child);
-    const pid = child.pid!;
-    let exitCode: number | null = null;
-    let exited = false;
-    const exit = new Promise<void>((resolve) =>
-      child!.once('exit', (code, signal) => {
-        exited = true;
-        exitCode = code ?? (signal ? 128 : null);
-        resolve();
-      }),
-    );
-    let peakMb = 0;
-    let sampling = true; // only while it catches up (or idles); not during shutdown
-    sampler = setInterval(() => {
-      const rss = sampling ? status(pid, 'VmRSS') : null;
-      if (rss !== null) peakMb = Math.max(peakMb, rss);
-    }, 100);
-    const idle = names.length === 0;
-    // With nothing registered the worker may simply run out of work and exit 0 once bootstrapped: reported, not fatal.
-    const alive = (bootstrapped = false) => {
-      if (exited && !(idle && bootstrapped && exitCode === 0)) throw new Error(`worker exited early with code ${exitCode}`);
-      return !exited;
-    };
-    const activity = async (sql: string) =>
-      (await db.pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 ${sql}`, [db.name, WORKER_APP])).rows;
-
-    // The worker's migrate() blocks on the lock we hold: it has loaded and reached the database. Let it go on,
-    // and it is up once that migration connection has closed (Nest then bootstraps the projection runners).
-    let migratePid = 0;
-    await until('the worker to reach migrate()', 60_000, async () => {
-      alive();
-      const rows = await activity(`AND wait_event_type = 'Lock'`);
-      migratePid = rows[0]?.pid ?? 0;
-      return migratePid !== 0;
-    });
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    await until('the worker to finish migrating', 30_000, async () => {
-      if (!alive(true)) return true;
-      return (await activity(`AND pid = ${Number(migratePid)}`)).length === 0;
-    });
-    const up = performance.now();
-
-    let catchUpMs: number | null = null;
-    if (idle) {
-      await Promise.race([exit, sleep(3000)]);
-      alive(true);
-    } else {
-      await until('every projection to catch up', 120_000, async () => {
-        alive();
-        const { rows } = await db.pool.query<{ name: string; commit_position: string; prepare_position: string }>(
-          'SELECT name, commit_position, prepare_position FROM projection_checkpoints WHERE name = ANY($1)',
-          [names],
-        );
-        const passed = rows.filter(
-          (r) => comparePositions({ commit: BigInt(r.commit_position), prepare: BigInt(r.prepare_position) }, last) >= 0,
-        );
-        return passed.length === names.length;
-      }, 100);
-      catchUpMs = performance.now() - up;
-    }
-    sampling = false;
-    const upMs = performance.now() - up;
-    const hwmMb = status(pid, 'VmHWM') ?? peakMb;
-    const exitedByItself = exited;
-    if (!exited) child.kill('SIGTERM');
-    await Promise.race([exit, sleep(15_000)]);
-    if (!exited) {
-      child.kill('SIGKILL');
-      await exit;
-      exitCode = null;
-    }
-    track(null);
-    return { idle, peakMb, hwmMb, startupMs: up - spawned, upMs, catchUpMs, exitCode, exitedByItself };
-  } finally {
-    clearInterval(sampler);
-    await lock.end().catch(() => undefined);
-  }
-}
-
 async function main(): Promise<void> {
   const begun = performance.now();
   const db = await freshDatabase();
@@ -279,7 +149,7 @@ async function main(): Promise<void> {
 
     console.log(`\nloading ${fmt(TOTAL)} events (${LOAD.streams} streams × ${LOAD.perStream}, ${LOAD.perAppend} per append)`);
     await db.pool.query('TRUNCATE events, ceiling');
-    let started = performance.now();
+    const started = performance.now();
     await load(store);
     console.log(`  loaded in ${fmt((performance.now() - started) / 1000, 1)} s; then VACUUM (ANALYZE) events, as autovacuum would (autovacuum=${await setting(db.pool, 'autovacuum')} here)`);
     await db.pool.query('VACUUM (ANALYZE) events');
@@ -296,16 +166,23 @@ async function main(): Promise<void> {
       console.log(`  round ${round}/3: subscribeToAll ${fmt(catchUps[round - 1])} ev/s, plain SELECT ${fmt(plains[round - 1])} ev/s`);
     }
 
-    console.log(`\nworker: cold start, ${readModelProjections.length} projection(s) registered, ${fmt(TOTAL)} events to catch up on`);
-    started = performance.now();
-    const w = await workerMemory(db, last!, (child) => (worker = child));
+    const names = readModelProjections.map((p) => p.name);
+    console.log(`\nworker: cold start, ${names.length} projection(s) registered${names.length ? ` (${names.join(', ')})` : ''}, ${fmt(TOTAL)} events to catch up on`);
+    const w = await workerMemory(db, last!, names, (child) => (worker = child));
+    const workerPeak = Math.max(w.startupPeakMb, w.upPeakMb);
     console.log(
-      `  up after ${fmt(w.startupMs)} ms; ` +
-        (w.idle ? `no projections registered yet: sampled ${fmt(w.upMs)} ms after it was up` : `caught up in ${fmt(w.catchUpMs! / 1000, 2)} s (${fmt(TOTAL / (w.catchUpMs! / 1000))} ev/s)`) +
-        `; peak RSS ${fmt(w.peakMb, 1)} MB (VmHWM ${fmt(w.hwmMb, 1)} MB); ` +
-        (w.exitedByItself
-          ? `it EXITED BY ITSELF (code ${w.exitCode}) before the SIGTERM: with nothing registered, nothing keeps it running`
-          : `exit code after SIGTERM ${w.exitCode}`),
+      `  up after ${fmt(w.startupMs)} ms (peak RSS ${fmt(w.startupPeakMb, 1)} MB while starting); ` +
+        (w.idle
+          ? `no projections registered yet: sampled ${fmt(w.upMs)} ms after it was up`
+          : w.timedOut
+            ? `did NOT catch up within ${fmt(w.upMs / 1000)} s`
+            : `caught up in ${fmt(w.catchUpMs! / 1000, 2)} s (${fmt(TOTAL / (w.catchUpMs! / 1000))} ev/s)`) +
+        ` (peak RSS ${fmt(w.upPeakMb, 1)} MB); VmHWM ${w.hwmMb === null ? 'n/a (gone)' : `${fmt(w.hwmMb, 1)} MB`}`,
+    );
+    console.log(
+      w.exitedByItself
+        ? `  the worker EXITED BY ITSELF (code ${w.exitCode}) before the SIGTERM: with nothing registered, nothing keeps it running`
+        : `  exit code after SIGTERM: ${w.exitCode}`,
     );
 
     const c1 = median(writes.ceiling1);
@@ -314,23 +191,38 @@ async function main(): Promise<void> {
     const a16 = median(writes.append16);
     const cu = median(catchUps);
     const plain = median(plains);
-    const ratio = (x: number, y: number) => `${fmt(x / y, 2)}×`;
+    // a ratio is the median of the per-round ratios: each round's pair ran back to back, under the same load
+    const paired = (xs: number[], ys: number[]) => median(xs.map((x, i) => x / ys[i]));
+    const ratio = (r: number) => `${fmt(r, 2)}×`;
+    const r1 = paired(writes.append1, writes.ceiling1);
+    const r16 = paired(writes.append16, writes.ceiling16);
+    const rRead = paired(catchUps, plains);
     const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
     console.log(`\nresults (medians; informational: nothing is asserted)\n`);
     printTable(
       ['figure', 'value', 'ceiling', 'ratio', 'target', 'meets'],
       [
-        ['appends/s, 1 writer', fmt(a1), fmt(c1), ratio(a1, c1), '-', '-'],
-        ['appends/s, 16 writers', fmt(a16), fmt(c16), ratio(a16, c16), '>= 0.60×', yes(a16 / c16 >= 0.6)],
-        ['catch-up reads, events/s', fmt(cu), fmt(plain), ratio(cu, plain), '>= 25,000/s', yes(cu >= 25_000)],
+        ['appends/s, 1 writer', fmt(a1), fmt(c1), ratio(r1), '-', '-'],
+        ['appends/s, 16 writers', fmt(a16), fmt(c16), ratio(r16), '>= 0.60×', yes(r16 >= 0.6)],
+        ['catch-up reads, events/s', fmt(cu), fmt(plain), ratio(rRead), '>= 25,000/s', yes(cu >= 25_000)],
         w.idle
-          ? ['no projections registered yet: worker idle RSS, MB', fmt(w.peakMb, 1), '-', '-', '< 200 MB (catching up)', 'n/a']
-          : [`worker peak RSS catching up ${fmt(TOTAL)} events, MB`, fmt(w.peakMb, 1), '-', '-', '< 200 MB', yes(w.peakMb < 200)],
+          ? ['no projections registered yet: worker idle RSS, MB', fmt(workerPeak, 1), '-', '-', '< 200 MB (catching up)', 'n/a']
+          : [`worker peak RSS catching up ${fmt(TOTAL)} events, MB`, fmt(workerPeak, 1), '-', '-', '< 200 MB', yes(workerPeak < 200 && !w.timedOut)],
+        ...(w.idle
+          ? []
+          : [['worker catch-up, events/s', w.timedOut ? 'timed out' : fmt(TOTAL / (w.catchUpMs! / 1000)), '-', '-', '-', '-']]),
       ],
     );
     console.log(
-      '\nceilings: single-row INSERT into ceiling(id bigserial, stream_id text, data jsonb) in autocommit through the same pool;' +
-        '\n          plain SELECT * FROM events paged by position. Both measured in this run, alternating with the figure.',
+      [
+        '',
+        'value and ceiling are medians over the rounds; ratio is the median of the per-round ratios.',
+        'ceilings, measured in this run alternating with their figure, through the same pool:',
+        '  writes: single-row INSERT into ceiling(id bigserial, stream_id text, data jsonb), autocommit, unnamed statement',
+        '          (the store appends with a named, once-planned statement), same payload;',
+        `  reads:  plain SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT ${READ_BATCH}.`,
+        `load average at the end: ${loadavg().map((l) => fmt(l, 2)).join(' ')} (1/5/15 min) on ${cpus().length} cores; other processes' work skews the figures.`,
+      ].join('\n'),
     );
     console.log(`\ntotal ${fmt((performance.now() - begun) / 1000, 1)} s`);
   } finally {
