@@ -1,11 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from '../../../libs/auth/src/index.js';
 import { ConfigModule, type Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/index.js';
 import { EventStoreModule } from '../../../libs/event-store/src/index.js';
 import { HealthController, HttpExceptionFilter, loggerModule } from '../../../libs/observability/src/index.js';
 import { ProjectionsModule } from '../../../libs/projections/src/index.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';
+import { ReposModule } from '../../../libs/repos/src/index.js';
+import { TicketsModule } from '../../../libs/tickets/src/index.js';
 
 /** The HTTP side: every route, and the read-model projections it waits on for read-your-writes. */
 @Module({})
@@ -19,6 +22,9 @@ export class ApiModule {
         DatabaseModule,
         EventStoreModule,
         ProjectionsModule.forRoot(readModelProjections),
+        AuthModule,
+        ReposModule,
+        TicketsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

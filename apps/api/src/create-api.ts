@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { Config } from '../../../libs/config/src/index.js';
@@ -14,15 +16,52 @@ function requestId(req: IncomingMessage): string {
   return typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const routesOf = new WeakMap<NestFastifyApplication, RegisteredRoute[]>();
+
+/** Every route the router holds, as Fastify registered it: what the authorization matrix walks. */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return routesOf.get(app) ?? [];
+}
+
 /** Builds the API application (not yet listening); used by main.ts and by the tests. */
 export async function createApi(config: Config): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestId });
+  const routes: RegisteredRoute[] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
     rawBody: true,
   });
+  routesOf.set(app, routes);
   app.useLogger(app.get(Logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // one string naming every bad field, e.g. "title must be shorter than or equal to 255 characters"
+      exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors).join('; ')),
+    }),
+  );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('The ticket bridge')
+      .setDescription('Support tickets over REST, mirrored as Forgejo issues')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   const fastify = adapter.getInstance();
+  // JSON in: any other body type is refused with 415 rather than handed to a route as a string
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // while draining, no connection is kept alive past its response, so the server can close
@@ -56,4 +95,14 @@ export function drainOnSignals(app: NestFastifyApplication, onDone: (code: numbe
   };
   process.once('SIGTERM', drain);
   process.once('SIGINT', drain);
+}
+
+function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      parent ? message.replace(new RegExp(`^${error.property}\\b`), path) : message,
+    );
+    return [...own, ...flattenValidationErrors(error.children ?? [], path)];
+  });
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
+import { Public } from '../../auth/src/authenticated-user.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { PG_POOL } from '../../database/src/index.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';
@@ -25,6 +26,7 @@ async function check(probe: () => Promise<unknown>): Promise<CheckState> {
   }
 }
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

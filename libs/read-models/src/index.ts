@@ -1,4 +1,9 @@
 import type { Projection } from '../../projections/src/index.js';
+import { ticketsProjection } from './tickets/tickets.projection.js';
 
-/** Every read model the API serves; the tickets and comments projections join this list. */
-export const readModelProjections: Projection[] = [];
+export * from './tickets/ticket.view.js';
+export * from './tickets/tickets.queries.js';
+export { ticketsProjection };
+
+/** Every read model the API serves and the worker keeps on standby. */
+export const readModelProjections: Projection[] = [ticketsProjection];

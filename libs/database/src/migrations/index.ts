@@ -1,4 +1,7 @@
 import { eventStore } from './0001-event-store.js';
+import { accounts } from './0002-accounts.js';
+import { repos } from './0003-repos.js';
+import { ticketReadModels } from './0004-ticket-read-models.js';
 
 export interface Migration {
   name: string;
@@ -6,4 +9,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once it has landed: add a new one. */
-export const migrations: Migration[] = [eventStore];
+export const migrations: Migration[] = [eventStore, accounts, repos, ticketReadModels];

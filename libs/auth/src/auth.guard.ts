@@ -1,0 +1,47 @@
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ADMIN_ONLY, IS_PUBLIC, type AuthenticatedUser } from './authenticated-user.js';
+import { TokenService } from './tokens.js';
+
+export type AuthenticatedRequest = FastifyRequest & { user?: AuthenticatedUser };
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Global guard (APP_GUARD): every route needs `Authorization: Bearer <token>` (401 otherwise) unless marked
+ * @Public(); a route or controller marked @AdminOnly() also needs role admin (403 otherwise).
+ * Sets `request.user` for @CurrentUser().
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    if (!header) throw new UnauthorizedException('Missing bearer token (Authorization: Bearer <token>)');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+    const user = await this.tokens.verify(token);
+    if (!user) throw new UnauthorizedException('Invalid or expired token');
+    request.user = user;
+
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && user.role !== 'admin') {
+      throw new ForbiddenException('This route is for admins');
+    }
+    return true;
+  }
+}

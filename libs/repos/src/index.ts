@@ -1,0 +1,3 @@
+export * from './repos.module.js';
+export * from './repos.repository.js';
+export * from './repo.dto.js';

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../../database/src/index.js';
+
+/** A repo as the service shows it: the webhook secret itself never leaves this file except by webhookSecretOf. */
+export interface Repo {
+  id: string;
+  slug: string;
+  /** Forgejo owner (user or organisation) of the repository. */
+  owner: string;
+  /** Forgejo repository name. */
+  name: string;
+  hasWebhookSecret: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewRepo {
+  slug: string;
+  owner: string;
+  name: string;
+  webhookSecret: string;
+}
+
+export interface RepoChanges {
+  owner?: string;
+  name?: string;
+  webhookSecret?: string;
+}
+
+interface RepoRow {
+  id: string;
+  slug: string;
+  owner: string;
+  name: string;
+  has_webhook_secret: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// every column but the secret: a query that returns a repo cannot leak it by accident
+const COLUMNS = `id, slug, owner, name, webhook_secret IS NOT NULL AS has_webhook_secret, created_at, updated_at`;
+
+// byte order, not the database's locale: "a-b" < "a1" < "ab" everywhere, as in a plain JS sort
+const BY_SLUG = `ORDER BY slug COLLATE "C"`;
+
+function toRepo(row: RepoRow): Repo {
+  return {
+    id: row.id,
+    slug: row.slug,
+    owner: row.owner,
+    name: row.name,
+    hasWebhookSecret: row.has_webhook_secret,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The `repos` table (migration 0003): admin CRUD, the customers' list and the webhook's secret lookup. */
+@Injectable()
+export class ReposRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** 409 when the slug is taken, also when two creates race (the unique key decides). */
+  async create(repo: NewRepo): Promise<Repo> {
+    const { rows } = await this.pool.query<RepoRow>(
+      `INSERT INTO repos (id, slug, owner, name, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (slug) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [randomUUID(), repo.slug, repo.owner, repo.name, repo.webhookSecret],
+    );
+    if (rows.length === 0) throw new ConflictException(`slug "${repo.slug}" is taken`);
+    return toRepo(rows[0]!);
+  }
+
+  /** Every repo, ordered by slug. */
+  async list(): Promise<Repo[]> {
+    const { rows } = await this.pool.query<RepoRow>(`SELECT ${COLUMNS} FROM repos ${BY_SLUG}`);
+    return rows.map(toRepo);
+  }
+
+  /** Every slug, ordered: what a ticket can be filed against. */
+  async listSlugs(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ slug: string }>(`SELECT slug FROM repos ${BY_SLUG}`);
+    return rows.map((row) => row.slug);
+  }
+
+  /** The repo, or null when no repo has that slug. */
+  async findBySlug(slug: string): Promise<Repo | null> {
+    const { rows } = await this.pool.query<RepoRow>(`SELECT ${COLUMNS} FROM repos WHERE slug = $1`, [slug]);
+    return rows[0] ? toRepo(rows[0]) : null;
+  }
+
+  /** The repo, or 404. */
+  async get(slug: string): Promise<Repo> {
+    const repo = await this.findBySlug(slug);
+    if (!repo) throw notFound(slug);
+    return repo;
+  }
+
+  /**
+   * Changes the given fields; absent ones keep their value. A new webhook secret overwrites the old one in
+   * place: nothing keeps the old value. No field at all changes nothing (not even updatedAt). 404 when missing.
+   */
+  async update(slug: string, changes: RepoChanges): Promise<Repo> {
+    const { owner, name, webhookSecret } = changes;
+    if (owner === undefined && name === undefined && webhookSecret === undefined) return this.get(slug);
+    const { rows } = await this.pool.query<RepoRow>(
+      `UPDATE repos
+          SET owner = COALESCE($2, owner),
+              name = COALESCE($3, name),
+              webhook_secret = COALESCE($4, webhook_secret),
+              updated_at = now()
+        WHERE slug = $1
+       RETURNING ${COLUMNS}`,
+      [slug, owner ?? null, name ?? null, webhookSecret ?? null],
+    );
+    if (rows.length === 0) throw notFound(slug);
+    return toRepo(rows[0]!);
+  }
+
+  /** Deletes the repo and its secret. 404 when missing, 409 while any ticket is filed against it. */
+  async delete(slug: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // the row lock makes two deletes, or a delete and an update, of one repo take turns
+      const found = await client.query('SELECT 1 FROM repos WHERE slug = $1 FOR UPDATE', [slug]);
+      if (found.rowCount === 0) throw notFound(slug);
+      const tickets = await client.query('SELECT 1 FROM tickets WHERE repo = $1 LIMIT 1', [slug]);
+      if ((tickets.rowCount ?? 0) > 0) throw new ConflictException(`repo "${slug}" has tickets`);
+      await client.query('DELETE FROM repos WHERE slug = $1', [slug]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** For the Forgejo webhook route only: the repo's secret, or null when no repo has that slug. Never log it. */
+  async webhookSecretOf(slug: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ webhook_secret: string }>(
+      'SELECT webhook_secret FROM repos WHERE slug = $1',
+      [slug],
+    );
+    return rows[0]?.webhook_secret ?? null;
+  }
+}
+
+function notFound(slug: string): NotFoundException {
+  return new NotFoundException(`repo "${slug}" not found`);
+}

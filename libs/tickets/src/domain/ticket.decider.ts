@@ -1,0 +1,107 @@
+import type { TicketEvent } from './ticket.events.js';
+
+/** What a ticket must know to decide; built only from its own events. */
+export type TicketState =
+  | { status: 'none' }
+  | {
+      status: 'open' | 'closed';
+      ticketId: string;
+      ownerId: string;
+      repo: string;
+      forgejoIssueNumber: number | null;
+      /** comment id → its Forgejo comment id once linked */
+      comments: ReadonlyMap<string, number | null>;
+    };
+
+export type TicketCommand =
+  | {
+      type: 'CreateTicket';
+      data: { ticketId: string; repo: string; title: string; description: string; customerId: string; customerEmail: string; now: string };
+    }
+  | { type: 'AddComment'; data: { commentId: string; body: string; authorId: string; authorEmail: string; now: string } }
+  | { type: 'LinkForgejoIssue'; data: { issueNumber: number; now: string } }
+  | { type: 'LinkForgejoComment'; data: { commentId: string; forgejoCommentId: number; now: string } }
+  | { type: 'CloseTicket'; data: { issueNumber: number; closedBy: string | null; deliveryId: string | null; now: string } };
+
+export class TicketRuleBroken extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'already_exists' | 'unknown_comment' | 'issue_mismatch',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TicketRuleBroken';
+  }
+}
+
+export const initialTicketState: TicketState = { status: 'none' };
+
+/** Pure: the events a command produces on a ticket in `state` (none when it changes nothing), or a broken rule. */
+export function decide(command: TicketCommand, state: TicketState): TicketEvent[] {
+  if (command.type === 'CreateTicket') {
+    if (state.status !== 'none') throw new TicketRuleBroken('already_exists', 'ticket already exists');
+    const { now, ...data } = command.data;
+    return [{ type: 'TicketCreated', data: { ...data, createdAt: now } }];
+  }
+  if (state.status === 'none') throw new TicketRuleBroken('not_found', 'ticket not found');
+  const ticketId = state.ticketId;
+  switch (command.type) {
+    case 'AddComment': {
+      // the same comment again is a retried request: already done
+      if (state.comments.has(command.data.commentId)) return [];
+      const { now, ...data } = command.data;
+      return [{ type: 'CommentAdded', data: { ticketId, ...data, createdAt: now } }];
+    }
+    case 'LinkForgejoIssue': {
+      if (state.forgejoIssueNumber === command.data.issueNumber) return [];
+      if (state.forgejoIssueNumber !== null) {
+        throw new TicketRuleBroken('issue_mismatch', `ticket is already linked to issue #${state.forgejoIssueNumber}`);
+      }
+      return [{ type: 'ForgejoIssueLinked', data: { ticketId, issueNumber: command.data.issueNumber, linkedAt: command.data.now } }];
+    }
+    case 'LinkForgejoComment': {
+      const { commentId, forgejoCommentId, now } = command.data;
+      if (!state.comments.has(commentId)) throw new TicketRuleBroken('unknown_comment', 'comment not found on this ticket');
+      const linked = state.comments.get(commentId);
+      if (linked === forgejoCommentId) return [];
+      if (linked !== null) throw new TicketRuleBroken('issue_mismatch', `comment is already linked to Forgejo comment ${linked}`);
+      return [{ type: 'ForgejoCommentLinked', data: { ticketId, commentId, forgejoCommentId, linkedAt: now } }];
+    }
+    case 'CloseTicket': {
+      if (state.status === 'closed') return [];
+      if (state.forgejoIssueNumber !== command.data.issueNumber) {
+        throw new TicketRuleBroken('issue_mismatch', `ticket is not linked to issue #${command.data.issueNumber}`);
+      }
+      const { now, ...data } = command.data;
+      return [{ type: 'IssueClosed', data: { ticketId, ...data, closedAt: now } }];
+    }
+  }
+}
+
+/** Pure: the state after one event. Unknown event types (added later, or failures) leave it as it is. */
+export function evolve(state: TicketState, event: TicketEvent): TicketState {
+  switch (event.type) {
+    case 'TicketCreated':
+      return {
+        status: 'open',
+        ticketId: event.data.ticketId,
+        ownerId: event.data.customerId,
+        repo: event.data.repo,
+        forgejoIssueNumber: null,
+        comments: new Map(),
+      };
+    case 'CommentAdded':
+      if (state.status === 'none') return state;
+      return { ...state, comments: new Map(state.comments).set(event.data.commentId, null) };
+    case 'ForgejoIssueLinked':
+      if (state.status === 'none') return state;
+      return { ...state, forgejoIssueNumber: event.data.issueNumber };
+    case 'ForgejoCommentLinked':
+      if (state.status === 'none') return state;
+      return { ...state, comments: new Map(state.comments).set(event.data.commentId, event.data.forgejoCommentId) };
+    case 'IssueClosed':
+      if (state.status === 'none') return state;
+      return { ...state, status: 'closed' };
+    default:
+      return state;
+  }
+}

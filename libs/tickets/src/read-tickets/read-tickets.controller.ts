@@ -1,0 +1,36 @@
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { decodeCursor, TicketsQueries, type TicketPage, type TicketWithComments } from '../../../read-models/src/index.js';
+import { TicketIdPipe } from '../ticket-id.pipe.js';
+import { ListTicketsDto } from './list-tickets.dto.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+export function cursorOrFail(cursor: string | undefined): string | null {
+  if (cursor === undefined) return null;
+  const seq = decodeCursor(cursor);
+  if (seq === null) throw new BadRequestException('cursor is not a cursor this API gave out');
+  return seq;
+}
+
+@ApiTags('tickets')
+@ApiBearerAuth()
+@Controller('tickets')
+export class ReadTicketsController {
+  constructor(private readonly tickets: TicketsQueries) {}
+
+  /** The caller's own tickets, newest first. */
+  @Get()
+  list(@Query() query: ListTicketsDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketPage> {
+    return this.tickets.listTickets({ ownerId: user.id }, query.limit ?? DEFAULT_PAGE_SIZE, cursorOrFail(query.cursor));
+  }
+
+  /** One of the caller's tickets with its comments; 404 for anyone else's. */
+  @Get(':id')
+  async get(@Param('id', TicketIdPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketWithComments> {
+    const ticket = await this.tickets.findTicket(id, user.id);
+    if (!ticket) throw new NotFoundException('ticket not found');
+    return ticket;
+  }
+}
