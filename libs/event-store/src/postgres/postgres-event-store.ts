@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import {
@@ -11,6 +10,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../event-store.port.js';
+import { AppendSignal } from './append-signal.js';
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
 
@@ -73,7 +73,7 @@ export interface PostgresEventStoreOptions {
 }
 
 export class PostgresEventStore implements EventStore {
-  private readonly appended = new EventEmitter().setMaxListeners(0);
+  private readonly signal: AppendSignal;
   private readonly pollIntervalMs: number;
 
   constructor(
@@ -81,6 +81,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.signal = new AppendSignal(pool);
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -108,7 +109,7 @@ export class PostgresEventStore implements EventStore {
         if ((error as { code?: string }).code !== '23505') throw error;
       }
       if (rows.length === events.length) {
-        this.appended.emit('append');
+        this.signal.appended();
         return lastOf(rows);
       }
       const earlier = await this.findAppended(streamId, events);
@@ -153,7 +154,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.appended.removeAllListeners();
+    await this.signal.close();
   }
 
   /** When every event already sits in the stream with these ids, this is a retry of an append that landed. */
@@ -181,16 +182,15 @@ export class PostgresEventStore implements EventStore {
 
   private async waitForAppend(signal: AbortSignal): Promise<void> {
     const wake = new AbortController();
-    const onAppend = () => wake.abort();
     const onStop = () => wake.abort();
-    this.appended.once('append', onAppend);
+    const stopWaiting = this.signal.onNext(() => wake.abort());
     signal.addEventListener('abort', onStop, { once: true });
     try {
       await sleep(this.pollIntervalMs, undefined, { signal: wake.signal });
     } catch {
-      // woken early: an append in this process or a stop
+      // woken early: an append, here or in another process, or a stop
     } finally {
-      this.appended.off('append', onAppend);
+      stopWaiting();
       signal.removeEventListener('abort', onStop);
     }
   }
