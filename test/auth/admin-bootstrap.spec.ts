@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { request } from './http.js';
+import { call } from '../support/http.js';
 
 describe('the admin account from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
   let db: TestDatabase;
@@ -16,7 +16,7 @@ describe('the admin account from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     await api.close();
   };
   const login = (api: TestApi, email: string, password: string) =>
-    request(`${api.url}/auth/login`, { body: { email, password } });
+    call(api.url, 'POST', '/auth/login', { body: { email, password } });
 
   beforeAll(async () => {
     db = await createTestDatabase('auth_admin');
@@ -30,10 +30,10 @@ describe('the admin account from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     const api = await start({ ADMIN_EMAIL: 'Root@Example.com', ADMIN_PASSWORD: 'first admin password' });
     const response = await login(api, 'root@example.com', 'first admin password');
     expect(response.status).toBe(200);
-    const me = await request(`${api.url}/auth/me`, { token: response.body.token });
+    const me = await call(api.url, 'GET', '/auth/me', { token: response.body.token });
     expect(me.body).toEqual({ id: expect.any(String), email: 'Root@Example.com', role: 'admin' });
     // no one can register it again
-    const taken = await request(`${api.url}/auth/register`, { body: { email: 'ROOT@example.com', password: 'whatever1' } });
+    const taken = await call(api.url, 'POST', '/auth/register', { body: { email: 'ROOT@example.com', password: 'whatever1' } });
     expect(taken.status).toBe(409);
     await stop(api);
   });
@@ -47,8 +47,8 @@ describe('the admin account from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     expect((await login(second, 'root@example.com', 'first admin password')).status).toBe(401);
     const fresh = await login(second, 'root@example.com', 'second admin password');
     expect(fresh.status).toBe(200);
-    expect((await request(`${second.url}/auth/me`, { token: fresh.body.token })).body.role).toBe('admin');
-    expect((await request(`${second.url}/auth/me`, { token: oldToken })).status).toBe(401);
+    expect((await call(second.url, 'GET', '/auth/me', { token: fresh.body.token })).body.role).toBe('admin');
+    expect((await call(second.url, 'GET', '/auth/me', { token: oldToken })).status).toBe(401);
     const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM accounts WHERE role = 'admin'");
     expect(rows[0].n).toBe(1);
     await stop(second);
@@ -57,13 +57,13 @@ describe('the admin account from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
   it('promotes an existing customer with that email to admin', async () => {
     const plain = await start({});
     const email = 'promoted@example.com';
-    expect((await request(`${plain.url}/auth/register`, { body: { email, password: 'customer password' } })).body.role).toBe(
+    expect((await call(plain.url, 'POST', '/auth/register', { body: { email, password: 'customer password' } })).body.role).toBe(
       'customer',
     );
     await stop(plain);
     const api = await start({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'promoted password' });
     const { token } = (await login(api, email, 'promoted password')).body;
-    expect((await request(`${api.url}/auth/me`, { token })).body.role).toBe('admin');
+    expect((await call(api.url, 'GET', '/auth/me', { token })).body.role).toBe('admin');
     await stop(api);
   });
 

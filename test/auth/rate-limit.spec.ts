@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { request, uniqueEmail } from './http.js';
+import { call, uniqueEmail } from '../support/http.js';
 
 describe('register and login rate limit (AUTH_RATE_LIMIT=3)', () => {
   let api: TestApi;
@@ -14,13 +14,13 @@ describe('register and login rate limit (AUTH_RATE_LIMIT=3)', () => {
   it('answers the 4th register/login of a minute from one address with 429 and Retry-After', async () => {
     const email = uniqueEmail('limited');
     const password = 'limited password';
-    expect((await request(`${api.url}/auth/register`, { body: { email, password } })).status).toBe(201);
-    expect((await request(`${api.url}/auth/login`, { body: { email, password } })).status).toBe(200);
+    expect((await call(api.url, 'POST', '/auth/register', { body: { email, password } })).status).toBe(201);
+    expect((await call(api.url, 'POST', '/auth/login', { body: { email, password } })).status).toBe(200);
     // a bad attempt counts too
-    expect((await request(`${api.url}/auth/login`, { body: { email, password: 'wrong password' } })).status).toBe(401);
+    expect((await call(api.url, 'POST', '/auth/login', { body: { email, password: 'wrong password' } })).status).toBe(401);
 
     for (const path of ['/auth/login', '/auth/register']) {
-      const response = await request(`${api.url}${path}`, { body: { email: uniqueEmail(), password } });
+      const response = await call(api.url, 'POST', path, { body: { email: uniqueEmail(), password } });
       expect(response.status).toBe(429);
       expect(response.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.any(String) });
       const retryAfter = Number(response.headers.get('retry-after'));

@@ -30,10 +30,15 @@ export async function call<T = any>(
 }
 
 let counter = 0;
+/** A fresh email per call, unique across test files running at once. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}@example.com`;
+}
 
 /** Registers and logs in a new customer; returns its token and account. */
 export async function newCustomer(baseUrl: string, prefix = 'customer'): Promise<{ token: string; id: string; email: string }> {
-  const email = `${prefix}-${process.pid}-${++counter}-${Date.now()}@example.com`;
+  const email = uniqueEmail(prefix);
   const password = 'correct horse battery';
   const registered = await call(baseUrl, 'POST', '/auth/register', { body: { email, password } });
   if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
