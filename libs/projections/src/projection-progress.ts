@@ -1,8 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { comparePositions, type Position } from '../../event-store/src/index.js';
-import { readCheckpoint } from './checkpoints.js';
 
 export class ProjectionTimeoutError extends Error {
   constructor(readonly waitedMs: number) {
@@ -11,13 +9,21 @@ export class ProjectionTimeoutError extends Error {
   }
 }
 
+interface Waiter {
+  position: Position;
+  resolve: () => void;
+}
+
 /**
- * Read-your-writes: resolves once every named projection has passed a position. Runners in this process
- * report at once; a projection running in another process is seen through its stored checkpoint.
+ * Read-your-writes: resolves once every named projection has passed a position. A runner active in this
+ * process reports each batch and settles waiters at once; for a projection running in another process, one
+ * shared poller reads the stored checkpoints while anyone waits.
  */
 export class ProjectionProgress {
   private readonly reported = new Map<string, Position>();
-  private readonly changed = new EventEmitter().setMaxListeners(0);
+  private readonly activeHere = new Set<string>();
+  private readonly waiters = new Set<Waiter>();
+  private polling = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -25,39 +31,67 @@ export class ProjectionProgress {
     private readonly pollIntervalMs = 10,
   ) {}
 
+  /** A runner in this process took (true) or let go of (false) a projection. */
+  setActive(name: string, active: boolean): void {
+    if (active) this.activeHere.add(name);
+    else this.activeHere.delete(name);
+    if (!active && this.waiters.size > 0) this.startPolling();
+  }
+
   report(name: string, position: Position): void {
+    const known = this.reported.get(name);
+    if (known && comparePositions(known, position) >= 0) return;
     this.reported.set(name, position);
-    this.changed.emit('change');
+    for (const waiter of this.waiters) if (this.passed(waiter.position)) waiter.resolve();
   }
 
   async waitFor(position: Position, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let pending = this.names.filter((name) => !this.passed(this.reported.get(name), position));
-    while (pending.length > 0) {
-      if (Date.now() > deadline) throw new ProjectionTimeoutError(timeoutMs);
-      await this.nextChange(Math.min(this.pollIntervalMs, Math.max(1, deadline - Date.now())));
-      const stillPending: string[] = [];
-      for (const name of pending) {
-        if (this.passed(this.reported.get(name), position)) continue;
-        const stored = await readCheckpoint(this.pool, name);
-        if (stored && (!this.reported.has(name) || comparePositions(stored, this.reported.get(name)!) > 0)) {
-          this.reported.set(name, stored);
-        }
-        if (!this.passed(stored, position)) stillPending.push(name);
-      }
-      pending = stillPending;
+    if (this.passed(position)) return;
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: Waiter | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        waiter = { position, resolve };
+        this.waiters.add(waiter);
+        timer = setTimeout(() => reject(new ProjectionTimeoutError(timeoutMs)), timeoutMs);
+        this.startPolling();
+      });
+    } finally {
+      clearTimeout(timer);
+      if (waiter) this.waiters.delete(waiter);
     }
   }
 
-  private passed(checkpoint: Position | null | undefined, position: Position): boolean {
-    return !!checkpoint && comparePositions(checkpoint, position) >= 0;
+  private passed(position: Position): boolean {
+    return this.names.every((name) => {
+      const checkpoint = this.reported.get(name);
+      return !!checkpoint && comparePositions(checkpoint, position) >= 0;
+    });
   }
 
-  private async nextChange(ms: number): Promise<void> {
-    const wake = new AbortController();
-    const onChange = () => wake.abort();
-    this.changed.once('change', onChange);
-    await sleep(ms, undefined, { signal: wake.signal }).catch(() => undefined);
-    this.changed.off('change', onChange);
+  /** Reads the stored checkpoints of projections not running here, while anyone waits. */
+  private startPolling(): void {
+    if (this.polling) return;
+    this.polling = true;
+    void (async () => {
+      try {
+        while (this.waiters.size > 0) {
+          const remote = this.names.filter((name) => !this.activeHere.has(name));
+          if (remote.length === 0) break;
+          try {
+            const { rows } = await this.pool.query<{ name: string; commit_position: string; prepare_position: string }>(
+              'SELECT name, commit_position, prepare_position FROM projection_checkpoints WHERE name = ANY($1)',
+              [remote],
+            );
+            for (const row of rows) this.report(row.name, { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) });
+          } catch {
+            // the pool is busy or closing: the waiters' own deadlines bound this
+          }
+          if (this.waiters.size > 0) await sleep(this.pollIntervalMs);
+        }
+      } finally {
+        this.polling = false;
+      }
+    })();
   }
 }

@@ -50,12 +50,14 @@ export class ProjectionRunner {
         ]);
         if (rows[0].locked) {
           this.active = true;
+          this.options.progress?.setActive(projection.name, true);
           log?.info(`projection ${projection.name} active`);
           await this.follow(client, signal);
         }
       } catch (error) {
         log?.error({ err: error }, `projection ${projection.name} failed; retrying`);
       } finally {
+        if (this.active) this.options.progress?.setActive(projection.name, false);
         this.active = false;
         // destroying the connection releases the session's advisory lock with it
         client?.release(true);
@@ -72,7 +74,8 @@ export class ProjectionRunner {
       const last = batch[batch.length - 1].position;
       await client.query('BEGIN');
       try {
-        for (const event of batch) await projection.apply(event, client);
+        if (projection.applyBatch) await projection.applyBatch(batch, client);
+        else for (const event of batch) await projection.apply(event, client);
         await writeCheckpoint(client, projection.name, last);
         await client.query('COMMIT');
       } catch (error) {

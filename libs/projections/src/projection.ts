@@ -5,4 +5,6 @@ import type { RecordedEvent } from '../../event-store/src/index.js';
 export interface Projection {
   readonly name: string;
   apply(event: RecordedEvent, db: pg.ClientBase): Promise<void>;
+  /** A faster way to apply a batch in order, when the projection has one; the result must equal `apply` one by one. */
+  applyBatch?(events: RecordedEvent[], db: pg.ClientBase): Promise<void>;
 }
