@@ -252,11 +252,8 @@ describe('repos: /admin/repos and /repos', () => {
 
     it('is 409 while a ticket is filed against the repo, and keeps it', async () => {
       expect((await createRepo('has-tickets')).status).toBe(201);
-      await api.db.pool.query(
-        `INSERT INTO tickets (id, owner_id, owner_email, repo, title, description, status, created_at, updated_at)
-         VALUES ($1, $2, 'someone@example.com', 'has-tickets', 'A title', 'A description', 'open', now(), now())`,
-        [randomUUID(), randomUUID()],
-      );
+      const filed = await call('POST', '/tickets', { token: customer, body: { repo: 'has-tickets', title: 'A title', description: 'A description' } });
+      expect(filed.status).toBe(201);
       const reply = await asAdmin('DELETE', '/admin/repos/has-tickets');
       expect(reply.status).toBe(409);
       expect(reply.body).toEqual({ statusCode: 409, error: 'Conflict', message: expect.stringContaining('has tickets') });

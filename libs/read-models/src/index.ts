@@ -7,3 +7,4 @@ export { ticketsProjection };
 
 /** Every read model the API serves and the worker keeps on standby. */
 export const readModelProjections: Projection[] = [ticketsProjection];
+export * from './rebuild/rebuild.js';

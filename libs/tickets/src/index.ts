@@ -2,3 +2,5 @@ export * from './domain/ticket.decider.js';
 export * from './domain/ticket.events.js';
 export * from './ticket-command-runner.js';
 export * from './tickets.module.js';
+export * from './command-metadata.js';
+export * from './ticket-id.pipe.js';

@@ -8,6 +8,7 @@ import {
   type EventMetadata,
   type EventStore,
   type Position,
+  type RecordedEvent,
 } from '../../event-store/src/index.js';
 import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
 import { decide, evolve, initialTicketState, type TicketCommand } from './domain/ticket.decider.js';
@@ -40,10 +41,16 @@ export class TicketCommandRunner {
     logger.setContext('TicketCommandRunner');
   }
 
-  async run(ticketId: string, command: TicketCommand, metadata: EventMetadata): Promise<CommandOutcome> {
+  /** `waitForReadModels: false` for background work, where no one is about to read what was written. */
+  async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true } = {}): Promise<CommandOutcome> {
     const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
-    if (outcome.position) await this.waitForReadModels(outcome.position);
+    if (outcome.position && waitForReadModels) await this.waitForReadModels(outcome.position);
     return outcome;
+  }
+
+  /** The ticket's events so far, for work that needs more than the decider's state (titles, bodies). */
+  history(ticketId: string): Promise<RecordedEvent[]> {
+    return this.store.readStream(ticketStream(ticketId));
   }
 
   private async decideAndAppend(ticketId: string, command: TicketCommand, metadata: EventMetadata): Promise<CommandOutcome> {

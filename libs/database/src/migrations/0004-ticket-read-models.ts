@@ -5,8 +5,9 @@ export const ticketReadModels: Migration = {
   up: `
     CREATE TABLE tickets (
       id                   uuid PRIMARY KEY,
-      -- projection order: newest first is seq descending, and the cursor of the ticket lists
-      seq                  bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+      -- the TicketCreated event's global position: newest first is seq descending, and the cursor of the lists
+      -- (taken from the event, so a rebuild gives every ticket the same seq and cursors stay valid)
+      seq                  bigint NOT NULL UNIQUE,
       owner_id             uuid NOT NULL,
       owner_email          text NOT NULL,
       repo                 text NOT NULL,

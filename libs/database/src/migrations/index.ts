@@ -2,6 +2,7 @@ import { eventStore } from './0001-event-store.js';
 import { accounts } from './0002-accounts.js';
 import { repos } from './0003-repos.js';
 import { ticketReadModels } from './0004-ticket-read-models.js';
+import { forgejoSyncFailures } from './0005-forgejo-sync-failures.js';
 
 export interface Migration {
   name: string;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once it has landed: add a new one. */
-export const migrations: Migration[] = [eventStore, accounts, repos, ticketReadModels];
+export const migrations: Migration[] = [eventStore, accounts, repos, ticketReadModels, forgejoSyncFailures];

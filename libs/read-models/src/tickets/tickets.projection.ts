@@ -3,49 +3,107 @@ import type { RecordedEvent } from '../../../event-store/src/index.js';
 import type { Projection } from '../../../projections/src/index.js';
 import type { TicketEvent } from '../../../tickets/src/domain/ticket.events.js';
 
+/** Where the projection writes: the live tables, or a rebuild's fresh ones. */
+export interface TicketTables {
+  tickets: string;
+  comments: string;
+}
+
+export const LIVE_TABLES: TicketTables = { tickets: 'tickets', comments: 'comments' };
+
+const asTicketEvent = (recorded: RecordedEvent) => ({ type: recorded.type, data: recorded.data }) as TicketEvent;
+
+/**
+ * Everything but the two inserts: each statement is idempotent or order-free (`greatest`), so a bulk replay
+ * may run all inserts of a page first and then these in event order, and end where one-by-one would.
+ */
+async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, comments }: TicketTables): Promise<void> {
+  switch (event.type) {
+    case 'ForgejoIssueLinked':
+      await db.query(`UPDATE ${tickets} SET forgejo_issue_number = $2, updated_at = greatest(updated_at, $3) WHERE id = $1`, [
+        event.data.ticketId,
+        event.data.issueNumber,
+        event.data.linkedAt,
+      ]);
+      return;
+    case 'ForgejoCommentLinked':
+      await db.query(`UPDATE ${comments} SET forgejo_comment_id = $2 WHERE id = $1`, [event.data.commentId, event.data.forgejoCommentId]);
+      return;
+    case 'IssueClosed':
+      await db.query(`UPDATE ${tickets} SET status = 'closed', closed_at = $2, updated_at = greatest(updated_at, $2) WHERE id = $1`, [
+        event.data.ticketId,
+        event.data.closedAt,
+      ]);
+      return;
+    case 'ForgejoIssueSyncFailed':
+      await db.query(`UPDATE ${tickets} SET forgejo_sync_error = $2, forgejo_sync_failed_at = $3 WHERE id = $1`, [
+        event.data.ticketId,
+        event.data.reason,
+        event.data.failedAt,
+      ]);
+      return;
+    case 'ForgejoCommentSyncFailed':
+      await db.query(`UPDATE ${comments} SET forgejo_sync_error = $2, forgejo_sync_failed_at = $3 WHERE id = $1`, [
+        event.data.commentId,
+        event.data.reason,
+        event.data.failedAt,
+      ]);
+      return;
+    case 'ForgejoSyncRetryRequested':
+      await db.query(
+        `WITH ticket AS (UPDATE ${tickets} SET forgejo_sync_error = NULL, forgejo_sync_failed_at = NULL WHERE id = $1)
+         UPDATE ${comments} SET forgejo_sync_error = NULL, forgejo_sync_failed_at = NULL WHERE ticket_id = $1`,
+        [event.data.ticketId],
+      );
+      return;
+    default:
+      return;
+  }
+}
+
+const INSERT_TICKETS = (t: TicketTables) => `
+  INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at)
+  SELECT id, seq, owner_id, owner_email, repo, title, description, 'open', created_at, created_at
+  FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+    AS r(id, seq, owner_id, owner_email, repo, title, description, created_at)`;
+
+const INSERT_COMMENTS = (t: TicketTables) => `
+  WITH added AS (
+    INSERT INTO ${t.comments} (id, ticket_id, revision, body, author_id, author_email, created_at)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[])
+    RETURNING ticket_id, created_at
+  )
+  UPDATE ${t.tickets} SET updated_at = greatest(${t.tickets}.updated_at, latest.at)
+  FROM (SELECT ticket_id, max(created_at) AS at FROM added GROUP BY ticket_id) latest
+  WHERE ${t.tickets}.id = latest.ticket_id`;
+
+/** Applies a run of events: inserts in bulk (one statement per table), then every other change in order. */
+export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBase, tables: TicketTables = LIVE_TABLES): Promise<void> {
+  const tickets: unknown[][] = [[], [], [], [], [], [], [], []];
+  const comments: unknown[][] = [[], [], [], [], [], [], []];
+  const changes: TicketEvent[] = [];
+  for (const recorded of events) {
+    const event = asTicketEvent(recorded);
+    if (event.type === 'TicketCreated') {
+      const d = event.data;
+      [d.ticketId, recorded.position.prepare.toString(), d.customerId, d.customerEmail, d.repo, d.title, d.description, d.createdAt].forEach(
+        (value, i) => tickets[i].push(value),
+      );
+    } else if (event.type === 'CommentAdded') {
+      const d = event.data;
+      [d.commentId, d.ticketId, recorded.revision, d.body, d.authorId, d.authorEmail, d.createdAt].forEach((value, i) => comments[i].push(value));
+    } else {
+      changes.push(event);
+    }
+  }
+  if (tickets[0].length) await db.query(INSERT_TICKETS(tables), tickets);
+  if (comments[0].length) await db.query(INSERT_COMMENTS(tables), comments);
+  for (const change of changes) await applyChange(change, db, tables);
+}
+
 /** The tickets and comments tables, from ticket events. Timestamps come from the events, so a rebuild is equal. */
 export const ticketsProjection: Projection = {
   name: 'tickets',
-  async apply(recorded: RecordedEvent, db: pg.ClientBase): Promise<void> {
-    const event = { type: recorded.type, data: recorded.data } as TicketEvent;
-    switch (event.type) {
-      case 'TicketCreated': {
-        const d = event.data;
-        await db.query(
-          `INSERT INTO tickets (id, owner_id, owner_email, repo, title, description, status, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7)`,
-          [d.ticketId, d.customerId, d.customerEmail, d.repo, d.title, d.description, d.createdAt],
-        );
-        return;
-      }
-      case 'CommentAdded': {
-        const d = event.data;
-        await db.query(
-          `WITH touched AS (UPDATE tickets SET updated_at = greatest(updated_at, $7) WHERE id = $2)
-           INSERT INTO comments (id, ticket_id, revision, body, author_id, author_email, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [d.commentId, d.ticketId, recorded.revision, d.body, d.authorId, d.authorEmail, d.createdAt],
-        );
-        return;
-      }
-      case 'ForgejoIssueLinked':
-        await db.query('UPDATE tickets SET forgejo_issue_number = $2, updated_at = greatest(updated_at, $3) WHERE id = $1', [
-          event.data.ticketId,
-          event.data.issueNumber,
-          event.data.linkedAt,
-        ]);
-        return;
-      case 'ForgejoCommentLinked':
-        await db.query('UPDATE comments SET forgejo_comment_id = $2 WHERE id = $1', [event.data.commentId, event.data.forgejoCommentId]);
-        return;
-      case 'IssueClosed':
-        await db.query(
-          `UPDATE tickets SET status = 'closed', closed_at = $2, updated_at = greatest(updated_at, $2) WHERE id = $1`,
-          [event.data.ticketId, event.data.closedAt],
-        );
-        return;
-      default:
-        return;
-    }
-  },
+  apply: (event, db) => applyTicketEvents([event], db),
+  applyBatch: (events, db) => applyTicketEvents(events, db),
 };

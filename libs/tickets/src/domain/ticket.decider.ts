@@ -11,6 +11,10 @@ export type TicketState =
       forgejoIssueNumber: number | null;
       /** comment id → its Forgejo comment id once linked */
       comments: ReadonlyMap<string, number | null>;
+      /** syncs that gave up and were not retried since: 'issue' or a comment id */
+      failedSyncs: ReadonlySet<string>;
+      /** ids of the events a notification was already sent for */
+      notified: ReadonlySet<string>;
     };
 
 export type TicketCommand =
@@ -21,7 +25,10 @@ export type TicketCommand =
   | { type: 'AddComment'; data: { commentId: string; body: string; authorId: string; authorEmail: string; now: string } }
   | { type: 'LinkForgejoIssue'; data: { issueNumber: number; now: string } }
   | { type: 'LinkForgejoComment'; data: { commentId: string; forgejoCommentId: number; now: string } }
-  | { type: 'CloseTicket'; data: { issueNumber: number; closedBy: string | null; deliveryId: string | null; now: string } };
+  | { type: 'CloseTicket'; data: { issueNumber: number; closedBy: string | null; deliveryId: string | null; now: string } }
+  | { type: 'RecordSyncFailure'; data: { commentId: string | null; reason: string; attempts: number; now: string } }
+  | { type: 'RequestResync'; data: { now: string } }
+  | { type: 'RecordNotification'; data: { notificationFor: string; to: string; now: string } };
 
 export class TicketRuleBroken extends Error {
   constructor(
@@ -74,6 +81,24 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
       const { now, ...data } = command.data;
       return [{ type: 'IssueClosed', data: { ticketId, ...data, closedAt: now } }];
     }
+    case 'RecordSyncFailure': {
+      const { commentId, reason, attempts, now } = command.data;
+      if (commentId === null) {
+        // a late failure report after the link was recorded changes nothing
+        if (state.forgejoIssueNumber !== null || state.failedSyncs.has('issue')) return [];
+        return [{ type: 'ForgejoIssueSyncFailed', data: { ticketId, reason, attempts, failedAt: now } }];
+      }
+      if (!state.comments.has(commentId)) throw new TicketRuleBroken('unknown_comment', 'comment not found on this ticket');
+      if (state.comments.get(commentId) !== null || state.failedSyncs.has(commentId)) return [];
+      return [{ type: 'ForgejoCommentSyncFailed', data: { ticketId, commentId, reason, attempts, failedAt: now } }];
+    }
+    case 'RequestResync':
+      return [{ type: 'ForgejoSyncRetryRequested', data: { ticketId, requestedAt: command.data.now } }];
+    case 'RecordNotification': {
+      const { notificationFor, to, now } = command.data;
+      if (state.notified.has(notificationFor)) return [];
+      return [{ type: 'NotificationSent', data: { ticketId, notificationFor, to, sentAt: now } }];
+    }
   }
 }
 
@@ -88,6 +113,8 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
         repo: event.data.repo,
         forgejoIssueNumber: null,
         comments: new Map(),
+        failedSyncs: new Set(),
+        notified: new Set(),
       };
     case 'CommentAdded':
       if (state.status === 'none') return state;
@@ -101,6 +128,18 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
     case 'IssueClosed':
       if (state.status === 'none') return state;
       return { ...state, status: 'closed' };
+    case 'ForgejoIssueSyncFailed':
+      if (state.status === 'none') return state;
+      return { ...state, failedSyncs: new Set(state.failedSyncs).add('issue') };
+    case 'ForgejoCommentSyncFailed':
+      if (state.status === 'none') return state;
+      return { ...state, failedSyncs: new Set(state.failedSyncs).add(event.data.commentId) };
+    case 'ForgejoSyncRetryRequested':
+      if (state.status === 'none') return state;
+      return { ...state, failedSyncs: new Set() };
+    case 'NotificationSent':
+      if (state.status === 'none') return state;
+      return { ...state, notified: new Set(state.notified).add(event.data.notificationFor) };
     default:
       return state;
   }

@@ -21,7 +21,17 @@ export type TicketEvent =
   | {
       type: 'IssueClosed';
       data: { ticketId: string; issueNumber: number; closedBy: string | null; deliveryId: string | null; closedAt: string };
-    };
+    }
+  /** Forgejo sync gave up (a permanent error, or the last attempt): the ticket stays valid. */
+  | { type: 'ForgejoIssueSyncFailed'; data: { ticketId: string; reason: string; attempts: number; failedAt: string } }
+  | {
+      type: 'ForgejoCommentSyncFailed';
+      data: { ticketId: string; commentId: string; reason: string; attempts: number; failedAt: string };
+    }
+  /** An admin asked for the failed syncs to be tried again. */
+  | { type: 'ForgejoSyncRetryRequested'; data: { ticketId: string; requestedAt: string } }
+  /** The customer was told by email; `notificationFor` is the id of the event that called for it. */
+  | { type: 'NotificationSent'; data: { ticketId: string; notificationFor: string; to: string; sentAt: string } };
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -31,6 +41,10 @@ export const TICKET_EVENT_TYPES: ReadonlySet<string> = new Set<TicketEventType>(
   'ForgejoIssueLinked',
   'ForgejoCommentLinked',
   'IssueClosed',
+  'ForgejoIssueSyncFailed',
+  'ForgejoCommentSyncFailed',
+  'ForgejoSyncRetryRequested',
+  'NotificationSent',
 ]);
 
 export const ticketStream = (ticketId: string) => `ticket-${ticketId}`;

@@ -1,0 +1,105 @@
+import { PermanentForgejoError, TemporaryForgejoError } from './forgejo-errors.js';
+
+export interface ForgejoIssue {
+  id: number;
+  number: number;
+  body: string;
+}
+
+export interface ForgejoComment {
+  id: number;
+  body: string;
+}
+
+export interface ForgejoClientOptions {
+  baseUrl: string;
+  token: string | null;
+  timeoutMs: number;
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Forgejo's REST API on Node's fetch. Every call has the configured timeout; errors say whether to retry. */
+export class ForgejoClient {
+  constructor(private readonly options: ForgejoClientOptions) {}
+
+  createIssue(owner: string, repo: string, issue: { title: string; body: string }): Promise<ForgejoIssue> {
+    return this.call('POST', `/repos/${enc(owner)}/${enc(repo)}/issues`, issue);
+  }
+
+  createComment(owner: string, repo: string, issueNumber: number, body: string): Promise<ForgejoComment> {
+    return this.call('POST', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments`, { body });
+  }
+
+  /**
+   * The issue whose body holds `marker`, if an earlier attempt created it. Lists without `q` (the indexer lags),
+   * newest first, only issues updated since `since`.
+   */
+  async findIssue(owner: string, repo: string, marker: string, since: Date): Promise<ForgejoIssue | null> {
+    for (let page = 1; page <= 20; page++) {
+      const query = new URLSearchParams({ state: 'all', type: 'issues', since: since.toISOString(), limit: '50', page: String(page) });
+      const issues = await this.call<ForgejoIssue[]>('GET', `/repos/${enc(owner)}/${enc(repo)}/issues?${query}`);
+      const found = issues.find((issue) => issue.body?.includes(marker));
+      if (found) return found;
+      if (issues.length < 50) return null;
+    }
+    return null;
+  }
+
+  /** The comment on an issue whose body holds `marker`, if an earlier attempt created it. */
+  async findComment(owner: string, repo: string, issueNumber: number, marker: string, since: Date): Promise<ForgejoComment | null> {
+    const query = new URLSearchParams({ since: since.toISOString() });
+    const comments = await this.call<ForgejoComment[]>('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments?${query}`);
+    return comments.find((comment) => comment.body?.includes(marker)) ?? null;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `token ${this.options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl}/api/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      const reason = (error as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : describe(error);
+      throw new TemporaryForgejoError(`${method} ${path}: ${reason}`);
+    }
+    const text = await response.text().catch((error) => {
+      throw new TemporaryForgejoError(`${method} ${path}: ${describe(error)}`);
+    });
+    if (response.ok) return JSON.parse(text) as T;
+    const reason = `${method} ${path}: ${response.status} ${messageOf(text)}`;
+    if (response.status === 429 || response.status >= 500) {
+      throw new TemporaryForgejoError(reason, retryAfterMs(response.headers.get('retry-after')));
+    }
+    throw new PermanentForgejoError(reason, response.status);
+  }
+}
+
+const enc = encodeURIComponent;
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+function messageOf(text: string): string {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === 'string') return message.slice(0, 300);
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 300);
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
+import { FORGEJO_QUEUE } from '../../queues/src/index.js';
+import type { JobRequest, Saga } from '../../sagas/src/index.js';
+import { evolve, initialTicketState, ticketStream, type TicketEvent, type TicketState } from '../../tickets/src/index.js';
+
+export const CREATE_ISSUE = 'create-issue';
+export const CREATE_COMMENT = 'create-comment';
+
+export const issueJob = (ticketId: string, retryFailed = false): JobRequest => ({
+  queue: FORGEJO_QUEUE,
+  name: CREATE_ISSUE,
+  jobId: `issue:${ticketId}`,
+  data: { ticketId },
+  retryFailed,
+});
+
+export const commentJob = (ticketId: string, commentId: string, retryFailed = false): JobRequest => ({
+  queue: FORGEJO_QUEUE,
+  name: CREATE_COMMENT,
+  jobId: `comment:${commentId}`,
+  data: { ticketId, commentId },
+  retryFailed,
+});
+
+/** The comment jobs a ticket owes: its comments not yet linked, once its issue exists. */
+export function owedCommentJobs(ticketId: string, state: TicketState, retryFailed = false): JobRequest[] {
+  if (state.status === 'none' || state.forgejoIssueNumber === null) return [];
+  return [...state.comments]
+    .filter(([commentId, linked]) => linked === null && (retryFailed || !state.failedSyncs.has(commentId)))
+    .map(([commentId]) => commentJob(ticketId, commentId, retryFailed));
+}
+
+/**
+ * Every ticket becomes an issue, every comment a comment on it. A comment made before its ticket's issue exists
+ * waits for ForgejoIssueLinked, which sends all comments still owed.
+ */
+@Injectable()
+export class ForgejoSyncSaga implements Saga {
+  readonly name = 'forgejo-sync';
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async react(event: RecordedEvent): Promise<JobRequest[]> {
+    const ticketId = event.data.ticketId as string;
+    switch (event.type) {
+      case 'TicketCreated':
+        return [issueJob(ticketId)];
+      case 'CommentAdded':
+      case 'ForgejoIssueLinked':
+        return owedCommentJobs(ticketId, await this.stateOf(ticketId));
+      case 'ForgejoSyncRetryRequested': {
+        const state = await this.stateOf(ticketId);
+        if (state.status === 'none') return [];
+        return state.forgejoIssueNumber === null ? [issueJob(ticketId, true)] : owedCommentJobs(ticketId, state, true);
+      }
+      default:
+        return [];
+    }
+  }
+
+  private async stateOf(ticketId: string): Promise<TicketState> {
+    const history = await this.store.readStream(ticketStream(ticketId));
+    return history.reduce((state, e) => evolve(state, e as unknown as TicketEvent), initialTicketState);
+  }
+}

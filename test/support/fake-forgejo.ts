@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv';
+
+// Forgejo's own OpenAPI document, beside the repo in shared/: every request is checked against it.
+const swagger = JSON.parse(readFileSync(fileURLToPath(new URL('../../../shared/forgejo/swagger.v1.json', import.meta.url)), 'utf8'));
+const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as unknown as new (options: object) => {
+  addSchema(schema: object, key: string): void;
+  getSchema(ref: string): ((data: unknown) => boolean) & { errors?: unknown };
+};
+// formats (int64, date-time) are Go types here, not JSON Schema checks
+const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: false, logger: false });
+ajv.addSchema({ definitions: swagger.definitions }, 'forgejo');
+
+interface Operation {
+  parameters?: Array<{ name: string; in: string; schema?: { $ref: string } }>;
+}
+
+function findOperation(method: string, path: string): { template: string; operation: Operation } | null {
+  for (const [template, operations] of Object.entries(swagger.paths as Record<string, Record<string, Operation>>)) {
+    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    if (pattern.test(path) && operations[method.toLowerCase()]) return { template, operation: operations[method.toLowerCase()] };
+  }
+  return null;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: any;
+  at: number;
+}
+
+/** What the fake does with one create call: answer normally, fail, or create and then cut the connection. */
+export type Behaviour =
+  | { kind: 'ok'; delayMs?: number }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; message?: string }
+  | { kind: 'create-then-drop' };
+
+export interface FakeIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  repo: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FakeComment {
+  id: number;
+  issue: number;
+  repo: string;
+  body: string;
+  created_at: string;
+}
+
+/**
+ * An in-process Forgejo: issues and comments in memory, every request checked against swagger.v1.json (route,
+ * query parameters, body schema, and no property the schema does not name) and against the token header.
+ * Violations are collected in `violations`; tests assert it stays empty.
+ */
+export class FakeForgejo {
+  readonly requests: RecordedRequest[] = [];
+  readonly violations: string[] = [];
+  readonly issues: FakeIssue[] = [];
+  readonly comments: FakeComment[] = [];
+  /** Decides each create call (issue or comment); default: answer at once. */
+  behaviour: (kind: 'issue' | 'comment', attempt: number) => Behaviour = () => ({ kind: 'ok' });
+  private server: Server;
+  private nextId = 1000;
+  private attempts = { issue: 0, comment: 0 };
+  url = '';
+
+  constructor(readonly token: string) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  creates(kind: 'issue' | 'comment'): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && (kind === 'issue' ? /\/issues$/.test(r.path) : /\/comments$/.test(r.path)));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url!, 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString();
+    const body = raw ? JSON.parse(raw) : undefined;
+    const path = url.pathname.replace(/^\/api\/v1/, '');
+    this.requests.push({ method: req.method!, path, query: url.searchParams, body, at: Date.now() });
+    if (req.headers.authorization !== `token ${this.token}`) {
+      this.violations.push(`${req.method} ${path}: Authorization header was ${req.headers.authorization ?? 'missing'}`);
+      return this.send(res, 401, { message: 'token is required' });
+    }
+    const found = findOperation(req.method!, path);
+    if (!found) {
+      this.violations.push(`${req.method} ${path}: no such operation in swagger.v1.json`);
+      return this.send(res, 404, { message: 'not found' });
+    }
+    this.check(found.operation, req.method!, path, url.searchParams, body);
+    const segments = path.split('/');
+    const repo = `${segments[2]}/${segments[3]}`;
+    if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues') {
+      const since = url.searchParams.get('since');
+      const list = this.issues
+        .filter((i) => i.repo === repo && (!since || i.updated_at >= since))
+        .sort((a, b) => b.number - a.number);
+      const limit = Number(url.searchParams.get('limit') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      return this.send(res, 200, list.slice((page - 1) * limit, page * limit));
+    }
+    if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/{index}/comments') {
+      return this.send(res, 200, this.comments.filter((c) => c.repo === repo && c.issue === Number(segments[5])));
+    }
+    if (req.method === 'POST' && found.template === '/repos/{owner}/{repo}/issues') {
+      return this.create(res, 'issue', () => {
+        const now = new Date().toISOString();
+        const issue: FakeIssue = {
+          id: this.nextId++,
+          number: this.issues.filter((i) => i.repo === repo).length + 1,
+          title: body.title,
+          body: body.body ?? '',
+          repo,
+          created_at: now,
+          updated_at: now,
+        };
+        this.issues.push(issue);
+        return issue;
+      });
+    }
+    if (req.method === 'POST' && found.template === '/repos/{owner}/{repo}/issues/{index}/comments') {
+      const issue = Number(segments[5]);
+      if (!this.issues.some((i) => i.repo === repo && i.number === issue)) return this.send(res, 404, { message: 'issue not found' });
+      return this.create(res, 'comment', () => {
+        const comment: FakeComment = { id: this.nextId++, issue, repo, body: body.body, created_at: new Date().toISOString() };
+        this.comments.push(comment);
+        return comment;
+      });
+    }
+    this.send(res, 501, { message: 'not implemented by the fake' });
+  }
+
+  private async create(res: ServerResponse, kind: 'issue' | 'comment', make: () => object): Promise<void> {
+    const behaviour = this.behaviour(kind, ++this.attempts[kind]);
+    if (behaviour.kind === 'status') {
+      for (const [name, value] of Object.entries(behaviour.headers ?? {})) res.setHeader(name, value);
+      return this.send(res, behaviour.status, { message: behaviour.message ?? `fake ${behaviour.status}` });
+    }
+    const created = make();
+    if (behaviour.kind === 'create-then-drop') {
+      res.socket?.destroy();
+      return;
+    }
+    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+    this.send(res, 201, created);
+  }
+
+  private check(operation: Operation, method: string, path: string, query: URLSearchParams, body: unknown): void {
+    const declared = new Set((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name));
+    for (const name of query.keys()) if (!declared.has(name)) this.violations.push(`${method} ${path}: undeclared query parameter ${name}`);
+    const bodyParam = (operation.parameters ?? []).find((p) => p.in === 'body');
+    if (!bodyParam) return;
+    const definition = bodyParam.schema!.$ref.replace('#/definitions/', '');
+    const validate = ajv.getSchema(`forgejo#/definitions/${definition}`);
+    if (!validate(body)) this.violations.push(`${method} ${path}: body fails ${definition}: ${JSON.stringify(validate.errors)}`);
+    const known = Object.keys(swagger.definitions[definition].properties ?? {});
+    for (const key of Object.keys((body as object) ?? {})) {
+      if (!known.includes(key)) this.violations.push(`${method} ${path}: ${definition} has no property ${key}`);
+    }
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
