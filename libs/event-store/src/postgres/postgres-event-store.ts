@@ -145,7 +145,8 @@ export class PostgresEventStore implements EventStore {
         checkpoint = batch[batch.length - 1].position;
         yield batch;
       }
-      if (batch.length < batchSize) await this.waitForAppend(signal);
+      // wait only when there was nothing: appends that committed while the consumer handled a batch woke no one
+      if (batch.length === 0) await this.waitForAppend(signal);
     }
   }
 
