@@ -1,0 +1,19 @@
+import { Module, type Type } from '@nestjs/common';
+import type { Saga } from '../../sagas/src/index.js';
+import { TicketCommandRunner } from '../../tickets/src/index.js';
+import { MailProcessor } from './mail.processor.js';
+import { Mailer } from './mailer.js';
+import { TicketResolvedMailSaga } from './ticket-resolved-mail.saga.js';
+
+/** The sagas of this library, for the worker's SagasModule. */
+export const mailSagas: Type<Saga>[] = [TicketResolvedMailSaga];
+
+/**
+ * The worker side of emails: the IssueClosed saga's mail jobs, sent over SMTP (or to the log). Needs CONFIG,
+ * EVENT_STORE, ProjectionProgress, the logger and the MAIL_QUEUE (all registered by the worker).
+ */
+@Module({
+  providers: [Mailer, MailProcessor, TicketCommandRunner],
+  exports: [Mailer],
+})
+export class MailModule {}

@@ -1,0 +1,67 @@
+import { Inject } from '@nestjs/common';
+import { Process, Processor } from '@nestjs/bull';
+import type { Job } from 'bull';
+import { PinoLogger } from 'nestjs-pino';
+import { CONFIG, type Config } from '../../config/src/index.js';
+import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';
+import { MAIL_QUEUE } from '../../queues/src/index.js';
+import { TicketCommandRunner, ticketStream, type TicketEvent } from '../../tickets/src/index.js';
+import { Mailer } from './mailer.js';
+import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resolved-mail.saga.js';
+import { ticketResolvedEmail } from './ticket-resolved.email.js';
+
+const CONCURRENCY = 5;
+
+type TicketCreatedData = Extract<TicketEvent, { type: 'TicketCreated' }>['data'];
+
+/**
+ * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it reads the
+ * stream first and does nothing when the notification is already recorded. A failed send throws, and Bull tries
+ * again with backoff; a crash between the send and the record can send it twice (at least once, never zero).
+ */
+@Processor(MAIL_QUEUE)
+export class MailProcessor {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly tickets: TicketCommandRunner,
+    private readonly mailer: Mailer,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('Mail');
+  }
+
+  @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
+  async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
+    const { ticketId, eventId } = job.data;
+    const history = await this.store.readStream(ticketStream(ticketId));
+    const closed = history.find((event) => event.id === eventId && event.type === 'IssueClosed');
+    const created = history.find((event) => event.type === 'TicketCreated');
+    if (!closed || !created) {
+      this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
+      return 'no such event';
+    }
+    if (history.some((event) => event.type === 'NotificationSent' && event.data.notificationFor === eventId)) return 'already sent';
+
+    const ticket = created.data as TicketCreatedData;
+    const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId });
+    const attempt = job.attemptsMade + 1;
+    try {
+      await this.mailer.send(email);
+    } catch (error) {
+      const failure = this.mailer.describe(error);
+      const last = attempt >= (job.opts.attempts ?? 1);
+      const fields = { ticketId, eventId, attempt, ...failure };
+      if (last) this.logger.error(fields, 'resolved email not sent: giving up');
+      else this.logger.warn(fields, 'resolved email not sent: will retry');
+      throw new Error(`email not sent: ${failure.reason}`);
+    }
+    await this.tickets.run(
+      ticketId,
+      { type: 'RecordNotification', data: { notificationFor: eventId, to: email.to, now: new Date().toISOString() } },
+      { actor: { type: 'system' }, correlationId: closed.metadata.correlationId, causationId: eventId },
+    );
+    this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'resolved email done');
+    return this.mailer.sends ? 'sent' : 'logged';
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Pure reading of a Forgejo (or Gitea) delivery: which headers carry what, what kind of event a payload is,
+ * and whether it asks for a ticket to be closed. No I/O here.
+ */
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+const first = (headers: Headers, ...names: string[]): string | undefined => {
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+};
+
+/** X-Forgejo-Signature, else X-Gitea-Signature (Gitea sends no X-Forgejo-* headers). Repeated headers count as wrong. */
+export function signatureHeader(headers: Headers): string | undefined {
+  return first(headers, 'x-forgejo-signature', 'x-gitea-signature');
+}
+
+// a delivery id goes into events: only a sane token (Forgejo sends a UUID v4)
+const DELIVERY_ID = /^[\w.:-]{1,128}$/;
+
+/** X-Forgejo-Delivery, else X-Gitea-Delivery, when it is a sane token; else null. */
+export function deliveryIdOf(headers: Headers): string | null {
+  const id = first(headers, 'x-forgejo-delivery', 'x-gitea-delivery');
+  return id !== undefined && DELIVERY_ID.test(id) ? id : null;
+}
+
+/** The coarse event name: X-Forgejo-Event, else X-Gitea-Event, else what the payload's shape says. */
+export function eventKindOf(headers: Headers, payload: unknown): string {
+  const named = first(headers, 'x-forgejo-event', 'x-gitea-event');
+  if (named !== undefined) return named.trim().toLowerCase();
+  return eventKindFromShape(payload);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Forgejo's payload structs (modules/structs/hook.go): an IssueCommentPayload has a `comment` next to its `issue`
+ * (and, on a pull request, a top-level `pull_request` too), a PullRequestPayload a top-level `pull_request`, an
+ * IssuePayload an `issue` and an `action` only.
+ */
+export function eventKindFromShape(payload: unknown): string {
+  if (!isObject(payload)) return 'unknown';
+  if (isObject(payload.comment) && isObject(payload.issue)) return 'issue_comment';
+  if (isObject(payload.pull_request)) return 'pull_request';
+  if (isObject(payload.issue) && typeof payload.action === 'string') return 'issues';
+  return 'unknown';
+}
+
+export type CloseRequest =
+  | { kind: 'close'; issueNumber: number; closedBy: string | null }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'invalid'; message: string };
+
+const LOGIN = /^[^\u0000-\u001f\u007f]{1,255}$/;
+
+/**
+ * Only an `issues` event with action `closed` closes a ticket. A pull request never does, whatever the headers
+ * claim: a top-level `pull_request`, or an issue that is a pull request, is ignored.
+ */
+export function closeRequestOf(kind: string, payload: unknown): CloseRequest {
+  if (kind !== 'issues') return { kind: 'ignore', reason: `event ${kind}` };
+  if (!isObject(payload)) return { kind: 'ignore', reason: 'payload is not an object' };
+  if (payload.action !== 'closed') return { kind: 'ignore', reason: `action ${String(payload.action)}` };
+  if (isObject(payload.pull_request)) return { kind: 'ignore', reason: 'a pull request' };
+  const issue = payload.issue;
+  if (!isObject(issue)) return { kind: 'invalid', message: 'issue must be an object' };
+  if (isObject(issue.pull_request)) return { kind: 'ignore', reason: 'a pull request' };
+  const number = issue.number;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1 || number > 2_147_483_647) {
+    return { kind: 'invalid', message: 'issue.number must be a positive integer' };
+  }
+  const login = isObject(payload.sender) ? payload.sender.login : undefined;
+  return { kind: 'close', issueNumber: number, closedBy: typeof login === 'string' && LOGIN.test(login) ? login : null };
+}
+
+/**
+ * The bytes Forgejo signed: the raw body for `application/json`; for `application/x-www-form-urlencoded`, the
+ * decoded JSON string of the `payload` field (Forgejo signs the JSON, not the form). Null when a form has no payload.
+ */
+export function signedBytesOf(rawBody: Buffer, contentType: string | undefined): Buffer | null {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/x-www-form-urlencoded') return rawBody;
+  const payload = new URLSearchParams(rawBody.toString('utf8')).get('payload');
+  return payload === null ? null : Buffer.from(payload, 'utf8');
+}
