@@ -1,13 +1,19 @@
-import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/index.js';
 import { EventStoreModule } from '../../../libs/event-store/src/index.js';
+import { ForgejoSyncModule, forgejoSagas } from '../../../libs/forgejo/src/index.js';
+import { MailModule, mailSagas } from '../../../libs/mail/src/index.js';
 import { loggerModule } from '../../../libs/observability/src/index.js';
 import { ProjectionsModule } from '../../../libs/projections/src/index.js';
+import { FORGEJO_QUEUE, MAIL_QUEUE, QueuesModule } from '../../../libs/queues/src/index.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';
+import { SagasModule } from '../../../libs/sagas/src/index.js';
 
-/** Background work: projections (standby for the API's, or active when the API is not running), sagas and queues. */
+/**
+ * Background work: the read-model projections (standby for the API's, or active when no API runs), the sagas
+ * that turn events into jobs, and the job processors (Forgejo, mail).
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: Config): DynamicModule {
@@ -19,7 +25,10 @@ export class WorkerModule {
         DatabaseModule,
         EventStoreModule,
         ProjectionsModule.forRoot(readModelProjections),
-        BullModule.forRoot({ redis: config.redisUrl }),
+        QueuesModule.forRoot(config),
+        SagasModule.forRoot([...forgejoSagas(config), ...mailSagas], [FORGEJO_QUEUE, MAIL_QUEUE]),
+        ForgejoSyncModule.forRoot(config),
+        MailModule,
       ],
     };
   }

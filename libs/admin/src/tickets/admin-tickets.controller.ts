@@ -1,0 +1,62 @@
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AdminOnly } from '../../../auth/src/index.js';
+import { EVENT_STORE, type EventStore } from '../../../event-store/src/index.js';
+import { TicketsQueries, type TicketView } from '../../../read-models/src/index.js';
+import { TicketIdPipe } from '../../../tickets/src/index.js';
+import { cursorOrFail, DEFAULT_PAGE_SIZE } from '../../../tickets/src/read-tickets/read-tickets.controller.js';
+import { AdminListTicketsDto } from './admin-list-tickets.dto.js';
+import { ticketHistory, type TicketHistory } from './ticket-history.js';
+import { TicketOwnersQueries, type TicketOwner } from './ticket-owners.queries.js';
+
+export type AdminTicketView = TicketView & TicketOwner;
+
+export interface AdminTicketPage {
+  items: AdminTicketView[];
+  nextCursor: string | null;
+}
+
+/** Every customer's tickets, and each ticket's full history from the event log. */
+@ApiTags('admin: tickets')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No valid bearer token' })
+@ApiForbiddenResponse({ description: 'Not an admin' })
+@AdminOnly()
+@Controller('admin/tickets')
+export class AdminTicketsController {
+  constructor(
+    private readonly tickets: TicketsQueries,
+    private readonly owners: TicketOwnersQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  /** Newest first, with who filed each; `status` and `repo` filter, `cursor` is the previous page's nextCursor. */
+  @Get()
+  @ApiOkResponse({ description: '{items: [ticket + ownerId, ownerEmail], nextCursor}' })
+  async list(@Query() query: AdminListTicketsDto): Promise<AdminTicketPage> {
+    const page = await this.tickets.listTickets(
+      { status: query.status, repo: query.repo },
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      cursorOrFail(query.cursor),
+    );
+    const owners = await this.owners.ownersOf(page.items.map((ticket) => ticket.id));
+    return {
+      // a ticket without an owner row can only be one a rebuild swapped out between the two reads: leave it out
+      items: page.items.flatMap((ticket) => {
+        const owner = owners.get(ticket.id);
+        return owner ? [{ ...ticket, ...owner }] : [];
+      }),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** The ticket's whole event stream in revision order, with who caused each event and why. */
+  @Get(':id/history')
+  @ApiOkResponse({ description: '{ticketId, events: [{id, revision, type, data, metadata, recordedAt}]}' })
+  @ApiNotFoundResponse({ description: 'No such ticket' })
+  async history(@Param('id', TicketIdPipe) id: string): Promise<TicketHistory> {
+    const history = await ticketHistory(this.store, id);
+    if (!history) throw new NotFoundException('ticket not found');
+    return history;
+  }
+}
