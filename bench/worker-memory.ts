@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { comparePositions, type Position } from '../libs/event-store/src/index.js';
 import type { BenchDatabase } from './support.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 // the worker as `npm start` runs it: built by scripts/build.mjs (bench:store builds first)
-const WORKER = ['dist/apps/worker/src/main.js'];
+const WORKER = [...APP_NODE_FLAGS, 'dist/apps/worker/src/main.js'];
 const APP_NAME = 'tb-bench-worker'; // application_name of the worker's connections (PGAPPNAME)
 const MIGRATION_LOCK = 727_001; // the advisory lock migrate() takes: holding it makes the worker's start observable
 const CATCH_UP_LIMIT_MS = 120_000;

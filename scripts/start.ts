@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../libs/config/src/index.js';
+import { APP_NODE_FLAGS } from './app-node-flags.js';
 
 loadConfigOrExit();
 
@@ -11,7 +12,7 @@ const compiled = import.meta.url.endsWith('.js');
 const root = fileURLToPath(new URL(compiled ? '../..' : '..', import.meta.url));
 const apps = ['apps/api/src/main', 'apps/worker/src/main'];
 const children: ChildProcess[] = apps.map((entry) =>
-  spawn(process.execPath, compiled ? [`dist/${entry}.js`] : ['--import', './scripts/register-ts.mjs', `${entry}.ts`], {
+  spawn(process.execPath, [...APP_NODE_FLAGS, ...(compiled ? [`dist/${entry}.js`] : ['--import', './scripts/register-ts.mjs', `${entry}.ts`])], {
     cwd: root,
     stdio: 'inherit',
   }),
