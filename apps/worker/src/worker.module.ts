@@ -24,7 +24,8 @@ export class WorkerModule {
         loggerModule(config, 'worker'),
         DatabaseModule,
         EventStoreModule,
-        ProjectionsModule.forRoot(readModelProjections),
+        // the API waits on these for read-your-writes: it is faster when the API runs them, so the worker stands by
+        ProjectionsModule.forRoot(readModelProjections, { firstTryDelayMs: 3000 }),
         QueuesModule.forRoot(config),
         SagasModule.forRoot([...forgejoSagas(config), ...mailSagas], [FORGEJO_QUEUE, MAIL_QUEUE]),
         ForgejoSyncModule.forRoot(config),

@@ -13,6 +13,8 @@ export interface ProjectionRunnerOptions {
   log?: { info(msg: string): void; error(obj: unknown, msg: string): void };
   /** How often a standby instance tries to take over the projection. */
   standbyRetryMs?: number;
+  /** Wait this long before the first try: lets another process (the API) take the projection first. */
+  firstTryDelayMs?: number;
   batchSize?: number;
 }
 
@@ -39,8 +41,9 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
-    const { pool, projection, log, standbyRetryMs = 1000 } = this.options;
+    const { pool, projection, log, standbyRetryMs = 1000, firstTryDelayMs = 0 } = this.options;
     const signal = this.stopping.signal;
+    if (firstTryDelayMs > 0) await sleep(firstTryDelayMs, undefined, { signal }).catch(() => undefined);
     while (!signal.aborted) {
       let client: pg.PoolClient | null = null;
       try {

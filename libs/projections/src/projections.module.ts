@@ -8,6 +8,12 @@ import { ProjectionProgress } from './projection-progress.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
+const RUNNER_OPTIONS = Symbol('PROJECTION_RUNNER_OPTIONS');
+
+export interface ProjectionsOptions {
+  /** Standby first: try to take the projections only after this delay (the worker, so the API's answers wait less). */
+  firstTryDelayMs?: number;
+}
 
 /** Starts a runner per projection (active or standby) and stops them after the in-hand batch commits. */
 @Injectable()
@@ -20,10 +26,11 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PROJECTIONS) projections: Projection[],
     progress: ProjectionProgress,
     logger: PinoLogger,
+    @Inject(RUNNER_OPTIONS) options: ProjectionsOptions,
   ) {
     logger.setContext('Projections');
     const log = { info: (msg: string) => logger.info(msg), error: (obj: unknown, msg: string) => logger.error(obj, msg) };
-    this.runners = projections.map((projection) => new ProjectionRunner({ pool, store, projection, progress, log }));
+    this.runners = projections.map((projection) => new ProjectionRunner({ pool, store, projection, progress, log, firstTryDelayMs: options.firstTryDelayMs }));
   }
 
   onApplicationBootstrap(): void {
@@ -37,12 +44,13 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
 
 @Module({})
 export class ProjectionsModule {
-  static forRoot(projections: Projection[]): DynamicModule {
+  static forRoot(projections: Projection[], options: ProjectionsOptions = {}): DynamicModule {
     return {
       module: ProjectionsModule,
       global: true,
       providers: [
         { provide: PROJECTIONS, useValue: projections },
+        { provide: RUNNER_OPTIONS, useValue: options },
         {
           provide: ProjectionProgress,
           inject: [PG_POOL],
