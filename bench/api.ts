@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ports.js';
 import { ADMIN, adminEnv, adminToken, call, createRepo, newCustomer } from '../test/support/http.js';
-import { fmt, freshDatabase, median, printTable, type BenchDatabase } from './support.js';
+import { fmt, freshDatabase, median, memoryMb, printTable, type BenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10); // per measured run
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2); // once per route, before the rounds
@@ -114,14 +114,6 @@ async function stop(child: Child | null): Promise<number | null> {
   return child.exited;
 }
 
-function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 /** CPU time (user + system) a process has used so far, in ms. */
 function cpuMs(pid: number): number {
@@ -146,7 +138,7 @@ interface Run {
 const rss = { peak: 0, runPeak: 0, timer: undefined as NodeJS.Timeout | undefined };
 function sampleRss(pid: number): void {
   rss.timer = setInterval(() => {
-    const mb = procStatus(pid, 'VmRSS');
+    const mb = memoryMb(pid, 'VmRSS');
     if (mb === null) return;
     rss.peak = Math.max(rss.peak, mb);
     rss.runPeak = Math.max(rss.runPeak, mb);
@@ -237,7 +229,7 @@ async function main(): Promise<void> {
     ceiling = start('the ceiling server', 'dist/bench/ceiling-server.js', { DATABASE_URL: db.url, POOL_MAX: String(POOL_MAX) }, ceilingPort);
     await Promise.all([healthy(api), healthy(ceiling)]);
     const apiPid = api.process.pid!;
-    const idleRss = procStatus(apiPid, 'VmRSS') ?? 0;
+    const idleRss = memoryMb(apiPid, 'VmRSS') ?? 0;
     console.log(`  the API is up (pid ${apiPid}, ${fmt(idleRss, 1)} MB resident); the ceiling server is up (pid ${ceiling.process.pid})`);
 
     await createRepo(api.url, await adminToken(api.url), REPO);
@@ -307,7 +299,7 @@ async function main(): Promise<void> {
     }
     clearInterval(rss.timer);
     const peakRss = rss.peak;
-    const hwm = procStatus(apiPid, 'VmHWM');
+    const hwm = memoryMb(apiPid, 'VmHWM');
     const ticketCount = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets')).rows[0].n;
     const eventCount = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
 

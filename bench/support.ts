@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createPool, ensureDatabase, migrate } from '../libs/database/src/index.js';
 
@@ -71,3 +72,13 @@ export function printTable(head: string[], rows: string[][]): void {
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB; null once it is gone. */
+export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { comparePositions, type Position } from '../libs/event-store/src/index.js';
-import type { BenchDatabase } from './support.js';
+import { memoryMb, type BenchDatabase } from './support.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 // the worker as `npm start` runs it: built by scripts/build.mjs (bench:store builds first)
@@ -32,14 +31,6 @@ export interface WorkerFigures {
   exitedByItself: boolean;
 }
 
-function status(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null; // gone
-  }
-}
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, intervalMs = 20): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -89,7 +80,7 @@ export async function workerMemory(
     let phase: 'startup' | 'up' | 'done' = 'startup';
     const peak = { startup: 0, up: 0 };
     sampler = setInterval(() => {
-      const rss = phase === 'done' ? null : status(pid, 'VmRSS');
+      const rss = phase === 'done' ? null : memoryMb(pid, 'VmRSS');
       if (rss !== null && phase !== 'done') peak[phase] = Math.max(peak[phase], rss);
     }, 100);
     // With nothing registered the worker may run out of work and exit 0 once bootstrapped: reported, not fatal.
@@ -137,7 +128,7 @@ export async function workerMemory(
     }
     const upMs = performance.now() - up;
     phase = 'done';
-    const hwmMb = status(pid, 'VmHWM');
+    const hwmMb = memoryMb(pid, 'VmHWM');
     const exitedByItself = exited;
     if (!exited) child.kill('SIGTERM');
     await Promise.race([exit, sleep(15_000)]);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { FORGEJO_QUEUE } from '../../queues/src/index.js';
 import type { JobRequest, Saga } from '../../sagas/src/index.js';
-import { evolve, initialTicketState, ticketStream, type TicketEvent, type TicketState } from '../../tickets/src/index.js';
+import { foldTicket, ticketStream, type TicketState } from '../../tickets/src/index.js';
 
 export const CREATE_ISSUE = 'create-issue';
 export const CREATE_COMMENT = 'create-comment';
@@ -60,7 +60,6 @@ export class ForgejoSyncSaga implements Saga {
   }
 
   private async stateOf(ticketId: string): Promise<TicketState> {
-    const history = await this.store.readStream(ticketStream(ticketId));
-    return history.reduce((state, e) => evolve(state, e as unknown as TicketEvent), initialTicketState);
+    return foldTicket(await this.store.readStream(ticketStream(ticketId)));
   }
 }

@@ -4,7 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { EventMetadata, RecordedEvent } from '../../event-store/src/index.js';
 import { FORGEJO_QUEUE } from '../../queues/src/index.js';
 import { ReposRepository } from '../../repos/src/index.js';
-import { evolve, initialTicketState, TicketCommandRunner, type TicketCommand, type TicketEvent } from '../../tickets/src/index.js';
+import { foldTicket, TicketCommandRunner, type TicketCommand, type TicketEvent } from '../../tickets/src/index.js';
 import { ForgejoClient } from './forgejo-client.js';
 import { PermanentForgejoError } from './forgejo-errors.js';
 import { CREATE_COMMENT, CREATE_ISSUE } from './forgejo-sagas.js';
@@ -34,7 +34,7 @@ export class ForgejoSyncProcessor {
   async createIssue(job: TicketJob): Promise<string> {
     const { ticketId } = job.data;
     const history = await this.tickets.history(ticketId);
-    const state = fold(history);
+    const state = foldTicket(history);
     if (state.status === 'none') return 'no such ticket';
     if (state.forgejoIssueNumber !== null) return `already linked to #${state.forgejoIssueNumber}`;
     const created = history[0];
@@ -55,7 +55,7 @@ export class ForgejoSyncProcessor {
   async createComment(job: TicketJob): Promise<string> {
     const { ticketId, commentId } = job.data as { ticketId: string; commentId: string };
     const history = await this.tickets.history(ticketId);
-    const state = fold(history);
+    const state = foldTicket(history);
     if (state.status === 'none' || !state.comments.has(commentId)) return 'no such comment';
     if (state.comments.get(commentId) !== null) return 'already linked';
     // sent once the issue exists: ForgejoIssueLinked brings this job back
@@ -113,6 +113,3 @@ export class ForgejoSyncProcessor {
   }
 }
 
-function fold(history: RecordedEvent[]) {
-  return history.reduce((state, e) => evolve(state, e as unknown as TicketEvent), initialTicketState);
-}

@@ -11,7 +11,7 @@ import {
   type RecordedEvent,
 } from '../../event-store/src/index.js';
 import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
-import { decide, evolve, initialTicketState, type TicketCommand } from './domain/ticket.decider.js';
+import { decide, foldTicket, type TicketCommand } from './domain/ticket.decider.js';
 import { ticketStream, type TicketEvent } from './domain/ticket.events.js';
 
 const MAX_ATTEMPTS = 30;
@@ -59,8 +59,7 @@ export class TicketCommandRunner {
     for (let attempt = 1; ; attempt++) {
       // a new ticket has no history to read
       const history = command.type === 'CreateTicket' ? [] : await this.store.readStream(stream);
-      const state = history.reduce((s, e) => evolve(s, e as unknown as TicketEvent), initialTicketState);
-      const events = decide(command, state);
+      const events = decide(command, foldTicket(history));
       if (events.length === 0) return { events, position: null };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {

@@ -144,3 +144,8 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
       return state;
   }
 }
+
+/** The state after a ticket's whole history (events as stored: a type and its data). */
+export function foldTicket(history: ReadonlyArray<{ type: string; data: Record<string, unknown> }>): TicketState {
+  return history.reduce((state, event) => evolve(state, event as TicketEvent), initialTicketState);
+}
