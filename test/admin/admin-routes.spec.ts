@@ -43,7 +43,7 @@ describe('admin audit routes', () => {
     await fileTicket(bob, 'desk', 'bob desk');
     // close alice's second ticket and bob's lab one: linked to an issue first, as a webhook would find it
     for (const [index, issue] of [[1, 11], [3, 12]] as const) {
-      await run(filed[index].id, { type: 'LinkForgejoIssue', data: { issueNumber: issue, now: now() } });
+      await run(filed[index].id, { type: 'LinkForgejoIssue', data: { issueNumber: issue, owner: 'acme', name: 'support-desk', now: now() } });
       await run(filed[index].id, { type: 'CloseTicket', data: { issueNumber: issue, closedBy: 'jdoe', deliveryId: null, now: now() } });
     }
   });
@@ -175,7 +175,7 @@ describe('admin audit routes', () => {
       await run(ticketId, { type: 'RecordSyncFailure', data: { commentId: null, reason: 'Forgejo said 422: [Title]: Required', attempts: 1, now: failedAt } });
 
       const withComment = await fileTicket(alice, 'desk', 'comment never synced');
-      await run(withComment, { type: 'LinkForgejoIssue', data: { issueNumber: 21, now: now() } });
+      await run(withComment, { type: 'LinkForgejoIssue', data: { issueNumber: 21, owner: 'acme', name: 'support-desk', now: now() } });
       const comment = await call(api.url, 'POST', `/tickets/${withComment}/comments`, { token: alice.token, body: { body: 'lost' } });
       const commentFailedAt = new Date(Date.now() - 30_000).toISOString();
       await run(withComment, {

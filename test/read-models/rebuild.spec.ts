@@ -43,7 +43,7 @@ describe('rebuilding the read models from the event log', () => {
     for (let i = 0; i < 30; i++) {
       const id = await fileTicket(`ticket ${i}`);
       await call(api.url, 'POST', `/tickets/${id}/comments`, { token: customer.token, body: { body: `comment on ${i}` } });
-      if (i % 3 === 0) await runner.run(id, { type: 'LinkForgejoIssue', data: { issueNumber: i + 1, now: new Date().toISOString() } }, SYSTEM);
+      if (i % 3 === 0) await runner.run(id, { type: 'LinkForgejoIssue', data: { issueNumber: i + 1, owner: 'acme', name: 'support-desk', now: new Date().toISOString() } }, SYSTEM);
       if (i % 6 === 0) {
         await runner.run(id, { type: 'CloseTicket', data: { issueNumber: i + 1, closedBy: 'alice', deliveryId: `d${i}`, now: new Date().toISOString() } }, SYSTEM);
       }

@@ -100,7 +100,7 @@ export async function linkedTicket(api: TestApi, token: string, slug: string, is
   if (created.status !== 201) throw new Error(`ticket create failed: ${created.status} ${created.text}`);
   const ticketId: string = created.body.id;
   const metadata: EventMetadata = { actor: { type: 'system' }, correlationId: randomUUID(), causationId: randomUUID() };
-  await api.app.get(TicketCommandRunner).run(ticketId, { type: 'LinkForgejoIssue', data: { issueNumber, now: new Date().toISOString() } }, metadata);
+  await api.app.get(TicketCommandRunner).run(ticketId, { type: 'LinkForgejoIssue', data: { issueNumber, owner: 'acme', name: 'support-desk', now: new Date().toISOString() } }, metadata);
   return ticketId;
 }
 

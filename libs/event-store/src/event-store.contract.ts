@@ -34,6 +34,15 @@ export function eventStoreContract(store: () => EventStore): void {
     expect((await store().readStream(id)).map((e) => e.revision)).toEqual([0, 1, 2]);
   });
 
+  it('reads a slice of a stream: from a revision, at most a count', async () => {
+    const id = stream();
+    await store().append(id, ['A', 'B', 'C', 'D'].map((type) => testEvent(type)), 'no_stream');
+    expect((await store().readStream(id, { fromRevision: 2 })).map((e) => e.type)).toEqual(['C', 'D']);
+    expect((await store().readStream(id, { fromRevision: 1, maxCount: 2 })).map((e) => [e.type, e.revision])).toEqual([['B', 1], ['C', 2]]);
+    expect((await store().readStream(id, { maxCount: 1 })).map((e) => e.type)).toEqual(['A']);
+    expect(await store().readStream(id, { fromRevision: 9 })).toEqual([]);
+  });
+
   it('reads a missing stream as empty', async () => {
     expect(await store().readStream(stream())).toEqual([]);
   });

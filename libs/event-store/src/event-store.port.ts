@@ -65,10 +65,16 @@ export interface SubscribeOptions {
   batchSize?: number;
 }
 
+/** A slice of one stream: from a revision on (default 0), at most `maxCount` events (default all). */
+export interface ReadStreamOptions {
+  fromRevision?: number;
+  maxCount?: number;
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
-  /** The whole stream in revision order; empty when it does not exist. */
-  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** The stream (or the slice asked for) in revision order; empty when it does not exist. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Up to `limit` events after `from`, in global order. */
   readAll(from: Position | null, limit: number): Promise<RecordedEvent[]>;
   /** Catches up from `from`, then stays live, batch by batch, until the signal aborts. */

@@ -27,7 +27,7 @@ export const commentJob = (ticketId: string, commentId: string, retryFailed = fa
 export function owedCommentJobs(ticketId: string, state: TicketState, retryFailed = false): JobRequest[] {
   if (state.status === 'none' || state.forgejoIssueNumber === null) return [];
   return [...state.comments]
-    .filter(([commentId, linked]) => linked === null && (retryFailed || !state.failedSyncs.has(commentId)))
+    .filter(([commentId, comment]) => comment.forgejoCommentId === null && (retryFailed || !state.failedSyncs.has(commentId)))
     .map(([commentId]) => commentJob(ticketId, commentId, retryFailed));
 }
 

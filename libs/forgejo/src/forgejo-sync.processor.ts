@@ -46,7 +46,10 @@ export class ForgejoSyncProcessor {
       const issue =
         ((await this.triedBefore(job)) && (await this.forgejo.findIssue(repo.owner, repo.name, issueMarker(ticketId), since))) ||
         (await this.forgejo.createIssue(repo.owner, repo.name, { title: ticket.title, body: issueBody(ticket.description, ticket.customerEmail, ticketId) }));
-      await this.record(ticketId, created, { type: 'LinkForgejoIssue', data: { issueNumber: issue.number, now: new Date().toISOString() } });
+      await this.record(ticketId, created, {
+        type: 'LinkForgejoIssue',
+        data: { issueNumber: issue.number, owner: repo.owner, name: repo.name, now: new Date().toISOString() },
+      });
       return `linked to #${issue.number}`;
     });
   }
@@ -57,7 +60,7 @@ export class ForgejoSyncProcessor {
     const history = await this.tickets.history(ticketId);
     const state = foldTicket(history);
     if (state.status === 'none' || !state.comments.has(commentId)) return 'no such comment';
-    if (state.comments.get(commentId) !== null) return 'already linked';
+    if (state.comments.get(commentId)!.forgejoCommentId !== null) return 'already linked';
     // sent once the issue exists: ForgejoIssueLinked brings this job back
     if (state.forgejoIssueNumber === null) return 'waiting for the issue';
     const issueNumber = state.forgejoIssueNumber;

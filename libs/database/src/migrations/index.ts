@@ -3,6 +3,9 @@ import { accounts } from './0002-accounts.js';
 import { repos } from './0003-repos.js';
 import { ticketReadModels } from './0004-ticket-read-models.js';
 import { forgejoSyncFailures } from './0005-forgejo-sync-failures.js';
+import { parkedEvents } from './0006-parked-events.js';
+import { forgejoRepository } from './0007-forgejo-repository.js';
+import { ticketDecisionState } from './0008-ticket-decision-state.js';
 
 export interface Migration {
   name: string;
@@ -10,4 +13,13 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once it has landed: add a new one. */
-export const migrations: Migration[] = [eventStore, accounts, repos, ticketReadModels, forgejoSyncFailures];
+export const migrations: Migration[] = [
+  eventStore,
+  accounts,
+  repos,
+  ticketReadModels,
+  forgejoSyncFailures,
+  parkedEvents,
+  forgejoRepository,
+  ticketDecisionState,
+];

@@ -23,6 +23,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from '../event-store.port.js';
@@ -80,10 +81,16 @@ export class EventStoreDbEventStore implements EventStore {
     return { nextRevision, position };
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, { fromRevision, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     let resolved: ResolvedEvent[];
     try {
-      resolved = await collect(this.client.readStream(streamId, { fromRevision: START, direction: FORWARDS }));
+      resolved = await collect(
+        this.client.readStream(streamId, {
+          fromRevision: fromRevision ? BigInt(fromRevision) : START,
+          direction: FORWARDS,
+          ...(maxCount !== undefined ? { maxCount } : {}),
+        }),
+      );
     } catch (error) {
       if (hasErrorType(error, ErrorType.STREAM_NOT_FOUND)) return [];
       throw error;

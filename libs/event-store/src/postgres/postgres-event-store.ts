@@ -7,6 +7,7 @@ import {
   type ExpectedRevision,
   type NewEvent,
   type Position,
+  type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
 } from '../event-store.port.js';
@@ -120,11 +121,12 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY revision`,
-      [streamId],
-    );
+  async readStream(streamId: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'events_read_stream',
+      text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      values: [streamId, fromRevision, maxCount ?? null],
+    });
     return rows.map(toRecorded);
   }
 

@@ -20,7 +20,10 @@ const commentAdded = (commentId: string): TicketEvent => ({
   type: 'CommentAdded',
   data: { ticketId: 't1', commentId, body: 'Still burning', authorId: 'c1', authorEmail: 'c@example.com', createdAt: NOW },
 });
-const linked = (issueNumber: number): TicketEvent => ({ type: 'ForgejoIssueLinked', data: { ticketId: 't1', issueNumber, linkedAt: NOW } });
+const linked = (issueNumber: number): TicketEvent => ({
+  type: 'ForgejoIssueLinked',
+  data: { ticketId: 't1', issueNumber, owner: 'acme', name: 'desk', linkedAt: NOW },
+});
 const close = (issueNumber: number): TicketCommand => ({
   type: 'CloseTicket',
   data: { issueNumber, closedBy: 'alice', deliveryId: 'd1', now: NOW },
@@ -28,7 +31,7 @@ const close = (issueNumber: number): TicketCommand => ({
 
 /** given these events, when this command: then these events (or this broken rule). */
 function given(events: TicketEvent[]) {
-  const state = events.reduce(evolve, initialTicketState);
+  const state = events.reduce((s, e) => evolve(s, e), initialTicketState);
   return {
     when: (command: TicketCommand) => ({
       then: (expected: TicketEvent[]) => expect(decide(command, state)).toEqual(expected),
@@ -52,9 +55,9 @@ describe('ticket decider', () => {
     given([created, commentAdded('m1')]).when(comment('m1')).then([]));
   it('refuses a comment on a ticket that does not exist', () => given([]).when(comment('m1')).thenRefused('not_found'));
   it('links an issue once', () => {
-    given([created]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, now: NOW } }).then([linked(42)]);
-    given([created, linked(42)]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, now: NOW } }).then([]);
-    given([created, linked(42)]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 43, now: NOW } }).thenRefused('issue_mismatch');
+    given([created]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, owner: 'acme', name: 'desk', now: NOW } }).then([linked(42)]);
+    given([created, linked(42)]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, owner: 'acme', name: 'desk', now: NOW } }).then([]);
+    given([created, linked(42)]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 43, owner: 'acme', name: 'desk', now: NOW } }).thenRefused('issue_mismatch');
   });
   it('links a comment to its Forgejo comment once', () => {
     const link = (id: number): TicketCommand => ({ type: 'LinkForgejoComment', data: { commentId: 'm1', forgejoCommentId: id, now: NOW } });
@@ -79,7 +82,7 @@ describe('ticket decider', () => {
     const command: fc.Arbitrary<TicketCommand> = fc.oneof(
       fc.constant(create),
       ids.map(comment),
-      fc.integer({ min: 1, max: 3 }).map((issueNumber): TicketCommand => ({ type: 'LinkForgejoIssue', data: { issueNumber, now: NOW } })),
+      fc.integer({ min: 1, max: 3 }).map((issueNumber): TicketCommand => ({ type: 'LinkForgejoIssue', data: { issueNumber, owner: 'acme', name: 'desk', now: NOW } })),
       fc.tuple(ids, fc.integer({ min: 1, max: 3 })).map(
         ([commentId, forgejoCommentId]): TicketCommand => ({ type: 'LinkForgejoComment', data: { commentId, forgejoCommentId, now: NOW } }),
       ),
@@ -97,7 +100,7 @@ describe('ticket decider', () => {
             if (!(error instanceof TicketRuleBroken)) throw error;
           }
           history.push(...events);
-          state = events.reduce(evolve, state);
+          state = events.reduce((s, e) => evolve(s, e), state);
         }
         // invariants over the whole history
         const types = history.map((e) => e.type);

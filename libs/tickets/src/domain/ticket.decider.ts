@@ -9,13 +9,23 @@ export type TicketState =
       ownerId: string;
       repo: string;
       forgejoIssueNumber: number | null;
-      /** comment id → its Forgejo comment id once linked */
-      comments: ReadonlyMap<string, number | null>;
+      /** the Forgejo repository the issue lives in, once linked (null for links recorded before it was kept) */
+      forgejoRepo: { owner: string; name: string } | null;
+      /** comment id → its Forgejo comment id once linked, and the revision of its CommentAdded event */
+      comments: ReadonlyMap<string, CommentState>;
+      /** how many comments the customer has added */
+      customerComments: number;
       /** syncs that gave up and were not retried since: 'issue' or a comment id */
       failedSyncs: ReadonlySet<string>;
       /** ids of the events a notification was already sent for */
       notified: ReadonlySet<string>;
     };
+
+export interface CommentState {
+  forgejoCommentId: number | null;
+  /** revision of the CommentAdded event in the ticket's stream (-1 when folded without revisions) */
+  revision: number;
+}
 
 export type TicketCommand =
   | {
@@ -23,7 +33,7 @@ export type TicketCommand =
       data: { ticketId: string; repo: string; title: string; description: string; customerId: string; customerEmail: string; now: string };
     }
   | { type: 'AddComment'; data: { commentId: string; body: string; authorId: string; authorEmail: string; now: string } }
-  | { type: 'LinkForgejoIssue'; data: { issueNumber: number; now: string } }
+  | { type: 'LinkForgejoIssue'; data: { issueNumber: number; owner: string; name: string; now: string } }
   | { type: 'LinkForgejoComment'; data: { commentId: string; forgejoCommentId: number; now: string } }
   | { type: 'CloseTicket'; data: { issueNumber: number; closedBy: string | null; deliveryId: string | null; now: string } }
   | { type: 'RecordSyncFailure'; data: { commentId: string | null; reason: string; attempts: number; now: string } }
@@ -63,12 +73,13 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
       if (state.forgejoIssueNumber !== null) {
         throw new TicketRuleBroken('issue_mismatch', `ticket is already linked to issue #${state.forgejoIssueNumber}`);
       }
-      return [{ type: 'ForgejoIssueLinked', data: { ticketId, issueNumber: command.data.issueNumber, linkedAt: command.data.now } }];
+      const { issueNumber, owner, name, now } = command.data;
+      return [{ type: 'ForgejoIssueLinked', data: { ticketId, issueNumber, owner, name, linkedAt: now } }];
     }
     case 'LinkForgejoComment': {
       const { commentId, forgejoCommentId, now } = command.data;
       if (!state.comments.has(commentId)) throw new TicketRuleBroken('unknown_comment', 'comment not found on this ticket');
-      const linked = state.comments.get(commentId);
+      const linked = state.comments.get(commentId)!.forgejoCommentId;
       if (linked === forgejoCommentId) return [];
       if (linked !== null) throw new TicketRuleBroken('issue_mismatch', `comment is already linked to Forgejo comment ${linked}`);
       return [{ type: 'ForgejoCommentLinked', data: { ticketId, commentId, forgejoCommentId, linkedAt: now } }];
@@ -89,7 +100,7 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
         return [{ type: 'ForgejoIssueSyncFailed', data: { ticketId, reason, attempts, failedAt: now } }];
       }
       if (!state.comments.has(commentId)) throw new TicketRuleBroken('unknown_comment', 'comment not found on this ticket');
-      if (state.comments.get(commentId) !== null || state.failedSyncs.has(commentId)) return [];
+      if (state.comments.get(commentId)!.forgejoCommentId !== null || state.failedSyncs.has(commentId)) return [];
       return [{ type: 'ForgejoCommentSyncFailed', data: { ticketId, commentId, reason, attempts, failedAt: now } }];
     }
     case 'RequestResync':
@@ -102,8 +113,11 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
   }
 }
 
-/** Pure: the state after one event. Unknown event types (added later, or failures) leave it as it is. */
-export function evolve(state: TicketState, event: TicketEvent): TicketState {
+/**
+ * Pure: the state after one event. Unknown event types (added later, or failures) leave it as it is. `revision`
+ * is the event's place in the stream, when the caller knows it.
+ */
+export function evolve(state: TicketState, event: TicketEvent, revision = -1): TicketState {
   switch (event.type) {
     case 'TicketCreated':
       return {
@@ -112,19 +126,36 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
         ownerId: event.data.customerId,
         repo: event.data.repo,
         forgejoIssueNumber: null,
+        forgejoRepo: null,
         comments: new Map(),
+        customerComments: 0,
         failedSyncs: new Set(),
         notified: new Set(),
       };
     case 'CommentAdded':
       if (state.status === 'none') return state;
-      return { ...state, comments: new Map(state.comments).set(event.data.commentId, null) };
+      return {
+        ...state,
+        comments: new Map(state.comments).set(event.data.commentId, { forgejoCommentId: null, revision }),
+        customerComments: state.customerComments + 1,
+      };
     case 'ForgejoIssueLinked':
       if (state.status === 'none') return state;
-      return { ...state, forgejoIssueNumber: event.data.issueNumber };
+      return {
+        ...state,
+        forgejoIssueNumber: event.data.issueNumber,
+        forgejoRepo: event.data.owner && event.data.name ? { owner: event.data.owner, name: event.data.name } : null,
+      };
     case 'ForgejoCommentLinked':
       if (state.status === 'none') return state;
-      return { ...state, comments: new Map(state.comments).set(event.data.commentId, event.data.forgejoCommentId) };
+      if (!state.comments.has(event.data.commentId)) return state;
+      return {
+        ...state,
+        comments: new Map(state.comments).set(event.data.commentId, {
+          ...state.comments.get(event.data.commentId)!,
+          forgejoCommentId: event.data.forgejoCommentId,
+        }),
+      };
     case 'IssueClosed':
       if (state.status === 'none') return state;
       return { ...state, status: 'closed' };
@@ -145,7 +176,10 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
   }
 }
 
-/** The state after a ticket's whole history (events as stored: a type and its data). */
-export function foldTicket(history: ReadonlyArray<{ type: string; data: Record<string, unknown> }>): TicketState {
-  return history.reduce((state, event) => evolve(state, event as TicketEvent), initialTicketState);
+/** The state after a ticket's history (events as stored: a type, its data and, when known, its revision). */
+export function foldTicket(
+  history: ReadonlyArray<{ type: string; data: Record<string, unknown>; revision?: number }>,
+  from: TicketState = initialTicketState,
+): TicketState {
+  return history.reduce((state, event) => evolve(state, event as TicketEvent, event.revision), from);
 }

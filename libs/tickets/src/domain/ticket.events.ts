@@ -16,7 +16,8 @@ export type TicketEvent =
       type: 'CommentAdded';
       data: { ticketId: string; commentId: string; body: string; authorId: string; authorEmail: string; createdAt: string };
     }
-  | { type: 'ForgejoIssueLinked'; data: { ticketId: string; issueNumber: number; linkedAt: string } }
+  /** `owner`/`name`: the Forgejo repository the issue lives in (absent in links recorded before they were kept) */
+  | { type: 'ForgejoIssueLinked'; data: { ticketId: string; issueNumber: number; owner?: string; name?: string; linkedAt: string } }
   | { type: 'ForgejoCommentLinked'; data: { ticketId: string; commentId: string; forgejoCommentId: number; linkedAt: string } }
   | {
       type: 'IssueClosed';
