@@ -11,7 +11,7 @@ import {
   type RecordedEvent,
 } from '../../event-store/src/index.js';
 import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
-import { decide, foldTicket, type TicketCommand } from './domain/ticket.decider.js';
+import { decide, foldTicket, type TicketCommand, type TicketState } from './domain/ticket.decider.js';
 import { ticketStream, type TicketEvent } from './domain/ticket.events.js';
 
 const MAX_ATTEMPTS = 30;
@@ -46,6 +46,11 @@ export class TicketCommandRunner {
     const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
     if (outcome.position && waitForReadModels) await this.waitForReadModels(outcome.position);
     return outcome;
+  }
+
+  /** What the decider knows of a ticket now (background work asks this before it acts). */
+  async state(ticketId: string): Promise<TicketState> {
+    return foldTicket(await this.store.readStream(ticketStream(ticketId)));
   }
 
   /** The ticket's events so far, for work that needs more than the decider's state (titles, bodies). */
