@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CONNECT_TIMEOUT_MS, createClient } from './pool.js';
 
 /** Creates the database named in `databaseUrl` when it does not exist yet (safe when several processes race). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
@@ -6,7 +7,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const name = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = createClient({ connectionString: admin.toString(), connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -16,6 +17,6 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
       if (error.code !== '42P04' && error.code !== '23505') throw error;
     });
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }

@@ -3,3 +3,4 @@ export * from './pool.js';
 export * from './migrate.js';
 export type { Migration } from './migrations/index.js';
 export * from './database.module.js';
+export * from './connection-errors.js';

@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { isConnectionError } from '../../database/src/connection-errors.js';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -46,6 +47,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // errors Fastify raises itself (body too large, malformed JSON, bad content type)
       const statusCode = exception.statusCode;
       body = { statusCode, error: REASONS[statusCode] ?? 'Error', message: exception.message };
+    } else if (isConnectionError(exception)) {
+      // Postgres is away or cut the session: the client may try again; what failed stays in the log
+      this.logger.warn({ err: exception }, 'database unavailable');
+      body = { statusCode: 503, error: REASONS[503], message: 'The service is temporarily unavailable; try again shortly' };
     } else {
       this.logger.error({ err: exception }, 'unhandled error');
       body = { statusCode: 500, error: REASONS[500], message: 'Internal server error' };

@@ -103,6 +103,30 @@ describe('Projection runner', () => {
     expect(await totals(db)).toEqual(model);
   });
 
+  it('after its session is cut, takes the projection again and goes on from its checkpoint', async () => {
+    await db.pool.query('DELETE FROM stream_totals; DELETE FROM projection_checkpoints');
+    const runner = new ProjectionRunner({ pool: db.pool, store, projection: countingProjection(), standbyRetryMs: 50 });
+    runner.start();
+    try {
+      const stream = `cut-${randomUUID()}`;
+      await store.append(stream, [testEvent('Counted', { n: 1 })], 'no_stream');
+      await waitUntil(async () => (await totals(db))[stream], { what: 'the first event applied' });
+      for (let cut = 0; cut < 2; cut++) {
+        // the session holding the projection's advisory lock: the runner's dedicated client
+        const { rows } = await db.pool.query(
+          `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        expect(rows).toHaveLength(1);
+        await store.append(stream, [testEvent('Counted', { n: 10 })], 'stream_exists');
+        await waitUntil(async () => (await totals(db))[stream]?.events === 2 + cut, { what: `the event after cut ${cut + 1} applied` });
+      }
+      expect((await totals(db))[stream]).toEqual({ events: 3, total: 21 });
+      expect(runner.active).toBe(true);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('waitFor resolves once the projection has passed a position, and gives up after its bound', async () => {
     const progress = new ProjectionProgress(db.pool, ['counting']);
     const runner = new ProjectionRunner({ pool: db.pool, store, projection: countingProjection(), progress, standbyRetryMs: 50 });

@@ -39,6 +39,8 @@ export class SagasHost implements OnApplicationBootstrap, BeforeApplicationShutd
         },
       },
       log: { info: (msg) => logger.info(msg), error: (obj, msg) => logger.error(obj, msg) },
+      // an event's jobs must reach Redis, however long it is away: every failure is retried, nothing parked
+      parking: false,
     });
   }
 

@@ -25,14 +25,14 @@ export class RebuildController {
   /** Replays the whole event log into fresh read models and switches them in; answers once done. */
   @Post('rebuild')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{eventsReplayed, durationMs}' })
+  @ApiOkResponse({ description: '{eventsReplayed, durationMs, parkedEvents}: parkedEvents counts the events the replay could not apply (listed in /admin/sync-failures)' })
   @ApiConflictResponse({ description: 'A rebuild is already running' })
   async rebuild(@CurrentUser() admin: AuthenticatedUser): Promise<RebuildResult> {
     this.logger.info({ accountId: admin.id }, 'read-model rebuild requested');
     try {
       const result = await rebuildReadModels(this.pool, this.store);
       this.logger.info({ accountId: admin.id, ...result }, 'read models rebuilt');
-      return { eventsReplayed: result.eventsReplayed, durationMs: result.durationMs };
+      return { eventsReplayed: result.eventsReplayed, durationMs: result.durationMs, parkedEvents: result.parkedEvents };
     } catch (error) {
       if (error instanceof RebuildInProgressError) throw new ConflictException(error.message);
       throw error;

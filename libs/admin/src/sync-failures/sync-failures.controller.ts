@@ -15,7 +15,8 @@ export class SyncFailuresController {
   /** The tickets and comments whose Forgejo sync gave up, with the reason; POST /admin/tickets/:id/resync retries. */
   @Get()
   @ApiOkResponse({
-    description: '{tickets: [{ticketId, repo, title, reason, failedAt}], comments: [{commentId, ticketId, reason, failedAt}]}',
+    description:
+      '{tickets: [{ticketId, repo, title, reason, failedAt}], comments: [{commentId, ticketId, reason, failedAt}], parkedEvents: [{projection, eventId, streamId, revision, type, position, error, parkedAt}]}',
   })
   list(): Promise<SyncFailures> {
     return this.failures.list();

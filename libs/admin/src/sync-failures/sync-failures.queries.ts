@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../../database/src/index.js';
+import { listParkedEvents, type ParkedEvent } from '../../../projections/src/parked-events.js';
 
 export interface TicketSyncFailure {
   ticketId: string;
@@ -20,6 +21,8 @@ export interface CommentSyncFailure {
 export interface SyncFailures {
   tickets: TicketSyncFailure[];
   comments: CommentSyncFailure[];
+  /** Events a read model could not apply and set aside (the rest of the read models goes on). */
+  parkedEvents: ParkedEvent[];
 }
 
 /** The Forgejo syncs that gave up and were not retried since (the read models' forgejo_sync_* columns). */
@@ -29,7 +32,7 @@ export class SyncFailuresQueries {
 
   /** Newest failure first. */
   async list(): Promise<SyncFailures> {
-    const [tickets, comments] = await Promise.all([
+    const [tickets, comments, parkedEvents] = await Promise.all([
       this.pool.query<{ id: string; repo: string; title: string; forgejo_sync_error: string; forgejo_sync_failed_at: Date }>(
         `SELECT id, repo, title, forgejo_sync_error, forgejo_sync_failed_at FROM tickets
           WHERE forgejo_sync_failed_at IS NOT NULL ORDER BY forgejo_sync_failed_at DESC, seq DESC`,
@@ -38,6 +41,7 @@ export class SyncFailuresQueries {
         `SELECT id, ticket_id, forgejo_sync_error, forgejo_sync_failed_at FROM comments
           WHERE forgejo_sync_failed_at IS NOT NULL ORDER BY forgejo_sync_failed_at DESC, ticket_id, revision DESC`,
       ),
+      listParkedEvents(this.pool),
     ]);
     return {
       tickets: tickets.rows.map((row) => ({
@@ -53,6 +57,7 @@ export class SyncFailuresQueries {
         reason: row.forgejo_sync_error,
         failedAt: row.forgejo_sync_failed_at.toISOString(),
       })),
+      parkedEvents,
     };
   }
 }

@@ -16,6 +16,9 @@ export class AppendSignal {
   private listening: Promise<void> | null = null;
   private notifyScheduled = false;
   private closed = false;
+  // while Postgres is away, the next try to listen waits a little longer each time (subscriptions poll meanwhile)
+  private failures = 0;
+  private retryAt = 0;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -46,20 +49,25 @@ export class AppendSignal {
   }
 
   private listen(): Promise<void> {
+    if (!this.listening && Date.now() < this.retryAt) return Promise.resolve();
     this.listening ??= (async () => {
       const client = new pg.Client(this.pool.options);
       client.on('notification', () => this.local.emit('append'));
       // a lost listener connection: polling carries on, and the next wait listens again
       client.on('error', () => {
-        if (this.listener === client) this.listener = null;
+        if (this.listener !== client) return;
+        this.listener = null;
         this.listening = null;
+        void client.end().catch(() => undefined);
       });
       try {
         await client.connect();
         await client.query(`LISTEN ${CHANNEL}`);
+        this.failures = 0;
         if (this.closed) await client.end();
         else this.listener = client;
       } catch {
+        this.retryAt = Date.now() + Math.min(5000, 100 * 2 ** this.failures++);
         this.listening = null;
         await client.end().catch(() => undefined);
       }

@@ -1,11 +1,14 @@
-import type pg from 'pg';
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../../../event-store/src/index.js';
-import { readCheckpoint, writeCheckpoint } from '../../../projections/src/index.js';
+import pg from 'pg';
+import { sqlState } from '../../../database/src/connection-errors.js';
+import { comparePositions, PostgresEventStore, type EventStore, type Position, type RecordedEvent } from '../../../event-store/src/index.js';
+import { applyOrPark, describeError, parkEvent, readCheckpoint, writeCheckpoint, type Unapplied } from '../../../projections/src/index.js';
 import { applyTicketEvents, LIVE_TABLES, ticketsProjection, type TicketTables } from '../tickets/tickets.projection.js';
 
 export interface RebuildResult {
   eventsReplayed: number;
   durationMs: number;
+  /** Events the replay could not apply: parked (see /admin/sync-failures), as the live projection parks them. */
+  parkedEvents: number;
 }
 
 export interface RebuildProgress {
@@ -22,12 +25,27 @@ export class RebuildInProgressError extends Error {
 const REBUILD_LOCK = 'rebuild-read-models';
 const PAGE = 5000;
 const FRESH: TicketTables = { tickets: 'tickets_rebuild', comments: 'comments_rebuild' };
+// a page of a big log may take long; the shared pool's statement limit is for requests
+const STATEMENT_TIMEOUT_MS = 10 * 60_000;
+// the switch waits this long for the live tables' lock, then lets go, catches up again and tries anew
+const SWITCH_LOCK_TIMEOUT_MS = 5_000;
+const SWITCH_ATTEMPTS = 10;
+
+interface Replay {
+  db: pg.ClientBase;
+  store: EventStore;
+  position: Position | null;
+  replayed: number;
+  unapplied: Unapplied[];
+}
 
 /**
  * Replays every event into fresh read-model tables and switches them in atomically. Until the switch the live
  * tables keep serving and the live projection keeps them current; at the switch, under a lock that holds the
  * live projection for a moment, the fresh tables take the events the live ones got meanwhile, and the live
- * projection goes on from there. Throws RebuildInProgressError when a rebuild already runs (anywhere).
+ * projection goes on from there. The rebuild works on connections of its own, so it never waits for the shared
+ * pool (least of all while it holds the lock that requests queued on that pool wait for). Throws
+ * RebuildInProgressError when a rebuild already runs (anywhere).
  */
 export async function rebuildReadModels(
   pool: pg.Pool,
@@ -35,69 +53,117 @@ export async function rebuildReadModels(
   onProgress: (progress: RebuildProgress) => void = () => undefined,
 ): Promise<RebuildResult> {
   const started = performance.now();
-  const db = await pool.connect();
+  // two: one holds the rebuild's session (its lock, its transactions), the other reads the log
+  const own = new pg.Pool({ ...pool.options, max: 2, statement_timeout: STATEMENT_TIMEOUT_MS, idleTimeoutMillis: 1000 });
+  own.on('error', () => undefined);
+  own.on('connect', (client) => client.on('error', () => undefined));
+  const reader = store instanceof PostgresEventStore ? new PostgresEventStore(own) : store;
   try {
-    const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [REBUILD_LOCK]);
-    if (!rows[0].locked) throw new RebuildInProgressError();
+    const db = await own.connect();
     try {
-      await createFreshTables(db);
-      let replayed = 0;
-      let position: Position | null = null;
-      for (;;) {
-        const page = await store.readAll(position, PAGE);
-        if (page.length === 0) break;
-        await applyTicketEvents(page, db, FRESH);
-        position = page[page.length - 1].position;
-        replayed += page.length;
-        onProgress({ eventsReplayed: replayed });
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [REBUILD_LOCK]);
+      if (!rows[0].locked) throw new RebuildInProgressError();
+      try {
+        await createFreshTables(db);
+        const replay: Replay = { db, store: reader, position: null, replayed: 0, unapplied: [] };
+        await catchUp(replay, onProgress);
+        await switchOver(replay, onProgress);
+        onProgress({ eventsReplayed: replay.replayed });
+        return { eventsReplayed: replay.replayed, durationMs: Math.round(performance.now() - started), parkedEvents: replay.unapplied.length };
+      } finally {
+        await db.query('DROP TABLE IF EXISTS comments_rebuild, tickets_rebuild').catch(() => undefined);
+        await db.query('SELECT pg_advisory_unlock(hashtext($1))', [REBUILD_LOCK]).catch(() => undefined);
       }
-      replayed += await switchOver(db, store, position);
-      onProgress({ eventsReplayed: replayed });
-      return { eventsReplayed: replayed, durationMs: Math.round(performance.now() - started) };
     } finally {
-      await db.query('DROP TABLE IF EXISTS comments_rebuild, tickets_rebuild').catch(() => undefined);
-      await db.query('SELECT pg_advisory_unlock(hashtext($1))', [REBUILD_LOCK]).catch(() => undefined);
+      db.release();
     }
   } finally {
-    db.release();
+    if (reader !== store) await reader.close();
+    await own.end();
   }
 }
 
 async function createFreshTables(db: pg.ClientBase): Promise<void> {
+  // the foreign key from the start, as on the live tables: an event they refuse, the fresh ones refuse too
   await db.query(`
     DROP TABLE IF EXISTS comments_rebuild, tickets_rebuild;
     CREATE TABLE tickets_rebuild (LIKE tickets INCLUDING ALL);
     CREATE TABLE comments_rebuild (LIKE comments INCLUDING ALL);
+    ALTER TABLE comments_rebuild ADD FOREIGN KEY (ticket_id) REFERENCES tickets_rebuild (id);
   `);
 }
 
-/** Catches the fresh tables up to the live checkpoint under lock, swaps them in, and returns how many more events that took. */
-async function switchOver(db: pg.ClientBase, store: EventStore, replayedTo: Position | null): Promise<number> {
+/** Applies one page to the fresh tables inside the open transaction; what cannot be applied is set aside. */
+async function applyPage(replay: Replay, page: RecordedEvent[]): Promise<void> {
+  const unapplied = await applyOrPark(replay.db, page, (events) => applyTicketEvents(events, replay.db, FRESH));
+  replay.unapplied.push(...unapplied);
+  replay.position = page[page.length - 1].position;
+  replay.replayed += page.length;
+}
+
+/** Replays whatever the log holds past the fresh tables' position, page by page, holding no lock. */
+async function catchUp(replay: Replay, onProgress: (progress: RebuildProgress) => void): Promise<void> {
+  for (;;) {
+    const page = await replay.store.readAll(replay.position, PAGE);
+    if (page.length === 0) return;
+    await replay.db.query('BEGIN');
+    try {
+      await applyPage(replay, page);
+      await replay.db.query('COMMIT');
+    } catch (error) {
+      await replay.db.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    onProgress({ eventsReplayed: replay.replayed });
+  }
+}
+
+/**
+ * Catches the fresh tables up to the live checkpoint under lock and swaps them in. The lock is waited for at
+ * most SWITCH_LOCK_TIMEOUT_MS; then the attempt is rolled back, the log caught up again, and the switch retried.
+ */
+async function switchOver(replay: Replay, onProgress: (progress: RebuildProgress) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = { position: replay.position, replayed: replay.replayed, unapplied: replay.unapplied.length };
+    try {
+      await trySwitch(replay);
+      return;
+    } catch (error) {
+      Object.assign(replay, { position: before.position, replayed: before.replayed });
+      replay.unapplied.length = before.unapplied;
+      if (sqlState(error) !== '55P03' || attempt >= SWITCH_ATTEMPTS) throw error;
+      await catchUp(replay, onProgress);
+    }
+  }
+}
+
+async function trySwitch(replay: Replay): Promise<void> {
+  const { db } = replay;
   await db.query('BEGIN');
   try {
+    await db.query(`SET LOCAL lock_timeout = ${SWITCH_LOCK_TIMEOUT_MS}`);
     // reads wait for the swap; the live projection waits here, between two batches
     await db.query(`LOCK TABLE ${LIVE_TABLES.tickets}, ${LIVE_TABLES.comments} IN ACCESS EXCLUSIVE MODE`);
     await db.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [ticketsProjection.name]);
     const live = await readCheckpoint(db, ticketsProjection.name);
-    let caughtUp = 0;
-    let position = replayedTo;
-    while (live && (!position || comparePositions(position, live) < 0)) {
-      const page = (await store.readAll(position, PAGE)).filter((event: RecordedEvent) => comparePositions(event.position, live) <= 0);
+    while (live && (!replay.position || comparePositions(replay.position, live) < 0)) {
+      const page = (await replay.store.readAll(replay.position, PAGE)).filter((event) => comparePositions(event.position, live) <= 0);
       if (page.length === 0) break;
-      await applyTicketEvents(page, db, FRESH);
-      position = page[page.length - 1].position;
-      caughtUp += page.length;
+      await applyPage(replay, page);
     }
     // the fresh tables may be ahead of a lagging live projection: it goes on from where they are
-    if (position && (!live || comparePositions(position, live) > 0)) await writeCheckpoint(db, ticketsProjection.name, position);
+    if (replay.position && (!live || comparePositions(replay.position, live) > 0)) {
+      await writeCheckpoint(db, ticketsProjection.name, replay.position);
+    }
+    // what the live tables had parked is replaced by what the replay parked, up to the same position
+    await db.query('DELETE FROM parked_events WHERE projection = $1', [ticketsProjection.name]);
+    for (const { event, error } of replay.unapplied) await parkEvent(db, ticketsProjection.name, event, describeError(error));
     await db.query(`
-      ALTER TABLE comments_rebuild ADD FOREIGN KEY (ticket_id) REFERENCES tickets_rebuild (id);
       DROP TABLE ${LIVE_TABLES.comments}, ${LIVE_TABLES.tickets};
       ALTER TABLE tickets_rebuild RENAME TO ${LIVE_TABLES.tickets};
       ALTER TABLE comments_rebuild RENAME TO ${LIVE_TABLES.comments};
     `);
     await db.query('COMMIT');
-    return caughtUp;
   } catch (error) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw error;
