@@ -60,7 +60,7 @@ describe('the IssueClosed mail saga', () => {
   it('turns IssueClosed into one mail job whose id comes from the event', () => {
     const saga = new TicketResolvedMailSaga();
     expect(saga.react(event('IssueClosed', { ticketId: 't-1', issueNumber: 42 }))).toEqual([
-      { queue: MAIL_QUEUE, name: 'ticket-resolved', jobId: 'mail:evt-9', data: { ticketId: 't-1', eventId: 'evt-9' } },
+      { queue: MAIL_QUEUE, name: 'ticket-resolved', jobId: 'mail:evt-9', data: { ticketId: 't-1', eventId: 'evt-9', revision: 2 } },
     ]);
     for (const type of ['TicketCreated', 'CommentAdded', 'ForgejoIssueLinked', 'NotificationSent']) {
       expect(saga.react(event(type, { ticketId: 't-1' }))).toEqual([]);

@@ -41,6 +41,7 @@ describe('tickets and comments', () => {
       updatedAt: created.body.createdAt,
       closedAt: null,
       comments: [],
+      commentsNextCursor: null,
     });
     const read = await call(api.url, 'GET', `/tickets/${created.body.id}`, { token: alice.token });
     expect(read.status).toBe(200);
@@ -65,9 +66,12 @@ describe('tickets and comments', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       ticketId: ticket.id,
       body: 'first',
+      author: 'customer',
+      authorName: alice.email,
       authorEmail: alice.email,
       forgejoCommentId: null,
       createdAt: expect.stringMatching(ISO),
+      editedAt: null,
     });
     await call(api.url, 'POST', `/tickets/${ticket.id}/comments`, { token: alice.token, body: { body: 'second' } });
     const read = await call(api.url, 'GET', `/tickets/${ticket.id}`, { token: alice.token });

@@ -7,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import type { Config } from '../../../libs/config/src/index.js';
 import { ApiModule } from './api.module.js';
+import { NoNulCharactersPipe } from './no-nul-characters.pipe.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -42,6 +43,7 @@ export async function createApi(config: Config): Promise<NestFastifyApplication>
   routesOf.set(app, routes);
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
+    new NoNulCharactersPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

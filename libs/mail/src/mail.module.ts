@@ -1,6 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import type { Saga } from '../../sagas/src/index.js';
-import { TicketCommandRunner } from '../../tickets/src/index.js';
+import { TicketCommandRunner, TicketDecisionStates } from '../../tickets/src/index.js';
 import { MailProcessor } from './mail.processor.js';
 import { Mailer } from './mailer.js';
 import { TicketResolvedMailSaga } from './ticket-resolved-mail.saga.js';
@@ -13,7 +13,7 @@ export const mailSagas: Type<Saga>[] = [TicketResolvedMailSaga];
  * EVENT_STORE, ProjectionProgress, the logger and the MAIL_QUEUE (all registered by the worker).
  */
 @Module({
-  providers: [Mailer, MailProcessor, TicketCommandRunner],
+  providers: [Mailer, MailProcessor, TicketCommandRunner, TicketDecisionStates],
   exports: [Mailer],
 })
 export class MailModule {}

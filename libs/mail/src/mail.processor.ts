@@ -3,7 +3,7 @@ import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
 import { TicketCommandRunner, ticketStream, type TicketEvent } from '../../tickets/src/index.js';
 import { Mailer } from './mailer.js';
@@ -11,12 +11,15 @@ import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resol
 import { ticketResolvedEmail } from './ticket-resolved.email.js';
 
 const CONCURRENCY = 5;
+// events per read when an old job (without the event's revision) looks for its IssueClosed event
+const SCAN_PAGE = 50;
 
 type TicketCreatedData = Extract<TicketEvent, { type: 'TicketCreated' }>['data'];
 
 /**
- * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it reads the
- * stream first and does nothing when the notification is already recorded. A failed send throws, and Bull tries
+ * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it asks the
+ * ticket's decision state first and does nothing when the notification is already recorded. It reads only the
+ * two events it needs (TicketCreated and the IssueClosed at the job's revision), never every comment body. A failed send throws, and Bull tries
  * again with backoff; a crash between the send and the record can send it twice (at least once, never zero).
  */
 @Processor(MAIL_QUEUE)
@@ -33,15 +36,16 @@ export class MailProcessor {
 
   @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
-    const { ticketId, eventId } = job.data;
-    const history = await this.store.readStream(ticketStream(ticketId));
-    const closed = history.find((event) => event.id === eventId && event.type === 'IssueClosed');
-    const created = history.find((event) => event.type === 'TicketCreated');
-    if (!closed || !created) {
+    const { ticketId, eventId, revision } = job.data;
+    const stream = ticketStream(ticketId);
+    const [created] = await this.store.readStream(stream, { fromRevision: 0, maxCount: 1 });
+    const closed = await this.issueClosed(stream, eventId, revision);
+    if (!closed || created?.type !== 'TicketCreated') {
       this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
       return 'no such event';
     }
-    if (history.some((event) => event.type === 'NotificationSent' && event.data.notificationFor === eventId)) return 'already sent';
+    const state = await this.tickets.state(ticketId);
+    if (state.status !== 'none' && state.notified.has(eventId)) return 'already sent';
 
     const ticket = created.data as TicketCreatedData;
     const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId });
@@ -63,5 +67,20 @@ export class MailProcessor {
     );
     this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'resolved email done');
     return this.mailer.sends ? 'sent' : 'logged';
+  }
+
+  /** The job's IssueClosed event: at its revision, or (a job queued before revisions were kept) looked for page by page. */
+  private async issueClosed(stream: string, eventId: string, revision: number | undefined): Promise<RecordedEvent | null> {
+    const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';
+    if (typeof revision === 'number') {
+      const [event] = await this.store.readStream(stream, { fromRevision: revision, maxCount: 1 });
+      if (event && isIt(event)) return event;
+    }
+    for (let from = 0; ; from += SCAN_PAGE) {
+      const page = await this.store.readStream(stream, { fromRevision: from, maxCount: SCAN_PAGE });
+      const found = page.find(isIt);
+      if (found) return found;
+      if (page.length < SCAN_PAGE) return null;
+    }
   }
 }

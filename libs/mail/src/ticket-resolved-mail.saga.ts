@@ -10,11 +10,13 @@ export interface TicketResolvedJobData {
   ticketId: string;
   /** the IssueClosed event's id */
   eventId: string;
+  /** its revision in the ticket's stream, so the job reads that one event (absent in jobs queued before it was kept) */
+  revision?: number;
 }
 
 /** One mail job per IssueClosed event: the job id is derived from the event, so a repeat of the event adds nothing. */
-export function ticketResolvedJob(ticketId: string, eventId: string): JobRequest {
-  const data: TicketResolvedJobData = { ticketId, eventId };
+export function ticketResolvedJob(ticketId: string, eventId: string, revision?: number): JobRequest {
+  const data: TicketResolvedJobData = revision === undefined ? { ticketId, eventId } : { ticketId, eventId, revision };
   return { queue: MAIL_QUEUE, name: TICKET_RESOLVED_MAIL, jobId: `mail:${eventId}`, data };
 }
 
@@ -25,6 +27,6 @@ export class TicketResolvedMailSaga implements Saga {
 
   react(event: RecordedEvent): JobRequest[] {
     if (event.type !== 'IssueClosed' || typeof event.data.ticketId !== 'string') return [];
-    return [ticketResolvedJob(event.data.ticketId, event.id)];
+    return [ticketResolvedJob(event.data.ticketId, event.id, event.revision)];
   }
 }

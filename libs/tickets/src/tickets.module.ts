@@ -9,12 +9,13 @@ import { CreateTicketController } from './create-ticket/create-ticket.controller
 import { CreateTicketHandler } from './create-ticket/create-ticket.handler.js';
 import { ReadTicketsController } from './read-tickets/read-tickets.controller.js';
 import { TicketCommandRunner } from './ticket-command-runner.js';
+import { TicketDecisionStates } from './ticket-decision-state.repository.js';
 
 /** The customers' ticket routes: one slice per use case. */
 @Module({
   imports: [CqrsModule.forRoot(), ReposModule],
   controllers: [CreateTicketController, AddCommentController, ReadTicketsController],
-  providers: [HttpExceptionFilter, TicketCommandRunner, TicketsQueries, CreateTicketHandler, AddCommentHandler],
-  exports: [TicketCommandRunner, TicketsQueries],
+  providers: [HttpExceptionFilter, TicketCommandRunner, TicketDecisionStates, TicketsQueries, CreateTicketHandler, AddCommentHandler],
+  exports: [TicketCommandRunner, TicketDecisionStates, TicketsQueries],
 })
 export class TicketsModule {}

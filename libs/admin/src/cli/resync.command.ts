@@ -6,6 +6,7 @@ import type { Actor, EventMetadata } from '../../../event-store/src/event-store.
 import { ProjectionProgress } from '../../../projections/src/projection-progress.js';
 import { TicketRuleBroken } from '../../../tickets/src/domain/ticket.decider.js';
 import { TicketCommandRunner } from '../../../tickets/src/ticket-command-runner.js';
+import { TicketDecisionStates } from '../../../tickets/src/ticket-decision-state.repository.js';
 import { withInfrastructure } from './infrastructure.js';
 import { CommandFailed, line, ticketIdOrFail, type CliIo } from './io.js';
 
@@ -23,7 +24,7 @@ export async function resync({ ticketId: given }: { ticketId: string }, config: 
       pinoHttp: [{ level: config.logLevel, base: { app: 'admin-cli' } }, pino.destination({ fd: 2, sync: true })],
     });
     // no projection runs here, and none is waited for (waitForReadModels: false)
-    const runner = new TicketCommandRunner(store, new ProjectionProgress(pool, []), logger);
+    const runner = new TicketCommandRunner(store, new ProjectionProgress(pool, []), logger, new TicketDecisionStates(pool));
     const metadata: EventMetadata = { actor: CLI_ACTOR, correlationId: randomUUID(), causationId: randomUUID() };
     try {
       await runner.run(ticketId, { type: 'RequestResync', data: { now: new Date().toISOString() } }, metadata, { waitForReadModels: false });

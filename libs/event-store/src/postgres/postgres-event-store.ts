@@ -59,14 +59,37 @@ const APPEND_AFTER_LAST = `
   WHERE head.revision IS NOT NULL
   RETURNING position, transaction_id::text AS transaction_id, revision`;
 
+/** A page of readAll holds at most this many bytes of event data (always at least one event). */
+export const READ_ALL_PAGE_BYTES = 8 * 1024 * 1024;
+
 // Only events of transactions older than every running one: a bigserial position is taken at insert but
 // becomes visible at commit, so reading "after position N" alone would skip a late commit.
+// The page is walked one event at a time along the global-order index, adding up the size of each event's data,
+// and stops at $3 events or $4 bytes: a page of big events never holds hundreds of megabytes, and the walk
+// never sizes more events than it returns (plus one).
 const READ_ALL = `
-  SELECT ${COLUMNS} FROM events
-  WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY events.transaction_id, events.position
-  LIMIT $3`;
+  WITH RECURSIVE horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+  page (transaction_id, position, n, upto) AS (
+    (SELECT e.transaction_id, e.position, 1, octet_length(e.data::text)::bigint FROM events e
+     WHERE (e.transaction_id, e.position) > ($1::text::xid8, $2::bigint)
+       AND e.transaction_id < (SELECT xmin FROM horizon)
+     ORDER BY e.transaction_id, e.position
+     LIMIT 1)
+    UNION ALL
+    SELECT next.transaction_id, next.position, page.n + 1, page.upto + next.bytes
+    FROM page CROSS JOIN LATERAL (
+      SELECT e.transaction_id, e.position, octet_length(e.data::text)::bigint AS bytes FROM events e
+      WHERE (e.transaction_id, e.position) > (page.transaction_id, page.position)
+        AND e.transaction_id < (SELECT xmin FROM horizon)
+      ORDER BY e.transaction_id, e.position
+      LIMIT 1
+    ) next
+    WHERE page.n < $3 AND page.upto + next.bytes <= $4
+  )
+  SELECT events.position, events.transaction_id::text AS transaction_id, events.stream_id, events.revision, events.event_id,
+         events.type, events.data, events.metadata, events.recorded_at
+  FROM page JOIN events ON events.position = page.position
+  ORDER BY events.transaction_id, events.position`;
 
 export interface PostgresEventStoreOptions {
   /** How long a caught-up subscription waits before it looks again (an append in this process wakes it). */
@@ -135,6 +158,7 @@ export class PostgresEventStore implements EventStore {
       (from?.commit ?? 0n).toString(),
       (from?.prepare ?? 0n).toString(),
       limit,
+      READ_ALL_PAGE_BYTES,
     ]);
     return rows.map(toRecorded);
   }

@@ -3,9 +3,17 @@ export interface CommentView {
   id: string;
   ticketId: string;
   body: string;
-  authorEmail: string;
+  author: 'customer' | 'team';
+  authorName: string;
+  authorEmail: string | null;
   forgejoCommentId: number | null;
   createdAt: string;
+  editedAt: string | null;
+}
+
+export interface CommentPage {
+  items: CommentView[];
+  nextCursor: string | null;
 }
 
 export interface TicketView {
@@ -21,7 +29,10 @@ export interface TicketView {
 }
 
 export interface TicketWithComments extends TicketView {
+  /** the first comments in order (at most 200, fewer when their texts are long) */
   comments: CommentView[];
+  /** where GET /tickets/:id/comments goes on; null when `comments` holds them all */
+  commentsNextCursor: string | null;
 }
 
 export interface TicketRow {
@@ -39,13 +50,14 @@ export interface TicketRow {
   closed_at: Date | null;
 }
 
-export interface CommentJson {
+export interface CommentRow {
   id: string;
   ticket_id: string;
+  revision: number;
   body: string;
   author_email: string;
   forgejo_comment_id: number | string | null;
-  created_at: string;
+  created_at: Date;
 }
 
 export function toTicketView(row: TicketRow): TicketView {
@@ -62,13 +74,17 @@ export function toTicketView(row: TicketRow): TicketView {
   };
 }
 
-export function toCommentView(row: CommentJson): CommentView {
+/** Every comment the read model holds today is a customer's: its writer's email is its name. */
+export function toCommentView(row: CommentRow): CommentView {
   return {
     id: row.id,
     ticketId: row.ticket_id,
     body: row.body,
+    author: 'customer',
+    authorName: row.author_email,
     authorEmail: row.author_email,
     forgejoCommentId: row.forgejo_comment_id === null ? null : Number(row.forgejo_comment_id),
-    createdAt: new Date(row.created_at).toISOString(),
+    createdAt: row.created_at.toISOString(),
+    editedAt: null,
   };
 }

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../../database/src/index.js';
-import { toCommentView, toTicketView, type CommentJson, type TicketRow, type TicketView, type TicketWithComments } from './ticket.view.js';
+import {
+  toCommentView,
+  toTicketView,
+  type CommentPage,
+  type CommentRow,
+  type TicketRow,
+  type TicketView,
+  type TicketWithComments,
+} from './ticket.view.js';
 
 export interface TicketPage {
   items: TicketView[];
@@ -21,25 +29,65 @@ export function decodeCursor(cursor: string): string | null {
   return match ? match[1] : null;
 }
 
-const COMMENTS_OF_TICKET = `coalesce((
-  SELECT json_agg(json_build_object('id', c.id, 'ticket_id', c.ticket_id, 'body', c.body, 'author_email', c.author_email,
-         'forgejo_comment_id', c.forgejo_comment_id, 'created_at', c.created_at) ORDER BY c.revision)
-  FROM comments c WHERE c.ticket_id = t.id), '[]'::json) AS comments`;
+// a comment cursor is the stream revision of the last comment shown
+export const encodeCommentCursor = (revision: number) => Buffer.from(`c:${revision}`).toString('base64url');
+export function decodeCommentCursor(cursor: string): number | null {
+  const match = /^c:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? Number(match[1]) : null;
+}
+
+/** GET /tickets/:id carries at most this many comments; the comments route pages at most this many. */
+export const MAX_COMMENTS_PER_PAGE = 200;
+/**
+ * Bytes of comment text a page holds at most (always at least one comment): 200 comments of 65,535 non-ASCII
+ * characters would be ~40 MB of text, several times over in a 128 MB heap while it is parsed and serialized.
+ */
+export const COMMENT_PAGE_BYTES = 2 * 1024 * 1024;
+
+// Rows, not json_agg: the driver then holds each body once. The window sums the bodies' sizes (octet_length
+// reads a stored value's size without fetching it), and `has_next` says whether another comment follows.
+const COMMENT_PAGE = `
+  SELECT id, ticket_id, revision, body, author_email, forgejo_comment_id, created_at, has_next FROM (
+    SELECT c.id, c.ticket_id, c.revision, c.body, c.author_email, c.forgejo_comment_id, c.created_at,
+           row_number() OVER w AS n,
+           sum(octet_length(c.body)) OVER w AS upto,
+           lead(c.revision) OVER w IS NOT NULL AS has_next
+    FROM comments c
+    WHERE c.ticket_id = $1 AND c.revision > $2
+    WINDOW w AS (ORDER BY c.revision ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+  ) page
+  WHERE n <= $3 AND (n = 1 OR upto <= $4)
+  ORDER BY revision`;
 
 /** Reads of the tickets read model. */
 @Injectable()
 export class TicketsQueries {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** One ticket with its comments in order; null when it does not exist or (with ownerId) is someone else's. */
+  /**
+   * One ticket with its first page of comments in order; null when it does not exist or (with ownerId) is
+   * someone else's.
+   */
   async findTicket(ticketId: string, ownerId?: string): Promise<TicketWithComments | null> {
-    const { rows } = await this.pool.query<TicketRow & { comments: CommentJson[] }>({
+    const { rows } = await this.pool.query<TicketRow>({
       name: ownerId ? 'ticket_of_owner' : 'ticket_by_id',
-      text: `SELECT t.*, ${COMMENTS_OF_TICKET} FROM tickets t WHERE t.id = $1 ${ownerId ? 'AND t.owner_id = $2' : ''}`,
+      text: `SELECT t.* FROM tickets t WHERE t.id = $1 ${ownerId ? 'AND t.owner_id = $2' : ''}`,
       values: ownerId ? [ticketId, ownerId] : [ticketId],
     });
     if (rows.length === 0) return null;
-    return { ...toTicketView(rows[0]), comments: rows[0].comments.map(toCommentView) };
+    const comments = await this.listComments(ticketId, MAX_COMMENTS_PER_PAGE, null);
+    return { ...toTicketView(rows[0]), comments: comments.items, commentsNextCursor: comments.nextCursor };
+  }
+
+  /** A ticket's comments in order, after the cursor's comment: at most `limit`, and about COMMENT_PAGE_BYTES of text. */
+  async listComments(ticketId: string, limit: number, afterRevision: number | null): Promise<CommentPage> {
+    const { rows } = await this.pool.query<CommentRow & { has_next: boolean }>({
+      name: 'comment_page',
+      text: COMMENT_PAGE,
+      values: [ticketId, afterRevision ?? -1, Math.min(limit, MAX_COMMENTS_PER_PAGE), COMMENT_PAGE_BYTES],
+    });
+    const last = rows[rows.length - 1];
+    return { items: rows.map(toCommentView), nextCursor: last?.has_next ? encodeCommentCursor(last.revision) : null };
   }
 
   async ownsTicket(ticketId: string, ownerId: string): Promise<boolean> {

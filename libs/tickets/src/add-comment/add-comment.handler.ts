@@ -22,6 +22,16 @@ export class AddCommentHandler implements ICommandHandler<AddCommentCommand, Com
       { type: 'AddComment', data: { commentId, body, authorId: author.id, authorEmail: author.email, now } },
       metadata,
     );
-    return { id: commentId, ticketId, body, authorEmail: author.email, forgejoCommentId: null, createdAt: now };
+    return {
+      id: commentId,
+      ticketId,
+      body,
+      author: 'customer',
+      authorName: author.email,
+      authorEmail: author.email,
+      forgejoCommentId: null,
+      createdAt: now,
+      editedAt: null,
+    };
   }
 }

@@ -35,6 +35,7 @@ export class CreateTicketHandler implements ICommandHandler<CreateTicketCommand,
       updatedAt: now,
       closedAt: null,
       comments: [],
+      commentsNextCursor: null,
     };
   }
 }

@@ -54,6 +54,13 @@ describe('ticket decider', () => {
   it('adds nothing for a comment it already has (a retried request)', () =>
     given([created, commentAdded('m1')]).when(comment('m1')).then([]));
   it('refuses a comment on a ticket that does not exist', () => given([]).when(comment('m1')).thenRefused('not_found'));
+  it('takes the 1,000th customer comment and refuses the 1,001st', () => {
+    const comments = (n: number) => Array.from({ length: n }, (_, i) => commentAdded(`m${i}`));
+    given([created, ...comments(999)]).when(comment('last')).then([commentAdded('last')]);
+    given([created, ...comments(1000)]).when(comment('one-too-many')).thenRefused('comment_limit');
+    // a retry of a comment it took is still answered as done, even at the limit
+    given([created, ...comments(1000)]).when(comment('m999')).then([]);
+  });
   it('links an issue once', () => {
     given([created]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, owner: 'acme', name: 'desk', now: NOW } }).then([linked(42)]);
     given([created, linked(42)]).when({ type: 'LinkForgejoIssue', data: { issueNumber: 42, owner: 'acme', name: 'desk', now: NOW } }).then([]);

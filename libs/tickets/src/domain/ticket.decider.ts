@@ -42,7 +42,7 @@ export type TicketCommand =
 
 export class TicketRuleBroken extends Error {
   constructor(
-    readonly reason: 'not_found' | 'already_exists' | 'unknown_comment' | 'issue_mismatch',
+    readonly reason: 'not_found' | 'already_exists' | 'unknown_comment' | 'issue_mismatch' | 'comment_limit',
     message: string,
   ) {
     super(message);
@@ -51,6 +51,9 @@ export class TicketRuleBroken extends Error {
 }
 
 export const initialTicketState: TicketState = { status: 'none' };
+
+/** product.md: a ticket takes at most this many comments from its customer. */
+export const MAX_CUSTOMER_COMMENTS = 1000;
 
 /** Pure: the events a command produces on a ticket in `state` (none when it changes nothing), or a broken rule. */
 export function decide(command: TicketCommand, state: TicketState): TicketEvent[] {
@@ -65,6 +68,9 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
     case 'AddComment': {
       // the same comment again is a retried request: already done
       if (state.comments.has(command.data.commentId)) return [];
+      if (state.customerComments >= MAX_CUSTOMER_COMMENTS) {
+        throw new TicketRuleBroken('comment_limit', `a ticket takes at most ${MAX_CUSTOMER_COMMENTS} comments`);
+      }
       const { now, ...data } = command.data;
       return [{ type: 'CommentAdded', data: { ticketId, ...data, createdAt: now } }];
     }

@@ -1,8 +1,16 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
-import { decodeCursor, TicketsQueries, type TicketPage, type TicketWithComments } from '../../../read-models/src/index.js';
+import {
+  decodeCommentCursor,
+  decodeCursor,
+  TicketsQueries,
+  type CommentPage,
+  type TicketPage,
+  type TicketWithComments,
+} from '../../../read-models/src/index.js';
 import { TicketIdPipe } from '../ticket-id.pipe.js';
+import { DEFAULT_COMMENT_PAGE_SIZE, ListCommentsDto } from './list-comments.dto.js';
 import { ListTicketsDto } from './list-tickets.dto.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -26,11 +34,24 @@ export class ReadTicketsController {
     return this.tickets.listTickets({ ownerId: user.id }, query.limit ?? DEFAULT_PAGE_SIZE, cursorOrFail(query.cursor));
   }
 
-  /** One of the caller's tickets with its comments; 404 for anyone else's. */
+  /** One of the caller's tickets with its first comments (see commentsNextCursor for the rest); 404 for anyone else's. */
   @Get(':id')
   async get(@Param('id', TicketIdPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketWithComments> {
     const ticket = await this.tickets.findTicket(id, user.id);
     if (!ticket) throw new NotFoundException('ticket not found');
     return ticket;
+  }
+
+  /** The comments of one of the caller's tickets, in order, a page at a time; 404 for anyone else's. */
+  @Get(':id/comments')
+  async comments(
+    @Param('id', TicketIdPipe) id: string,
+    @Query() query: ListCommentsDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ): Promise<CommentPage> {
+    if (!(await this.tickets.ownsTicket(id, user.id))) throw new NotFoundException('ticket not found');
+    const after = query.cursor === undefined ? null : decodeCommentCursor(query.cursor);
+    if (query.cursor !== undefined && after === null) throw new BadRequestException('cursor is not a cursor this API gave out');
+    return this.tickets.listComments(id, query.limit ?? DEFAULT_COMMENT_PAGE_SIZE, after);
   }
 }

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EventMetadata } from '../../libs/event-store/src/index.js';
+import { TicketCommandRunner, type TicketCommand } from '../../libs/tickets/src/index.js';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
+
+const SYSTEM = (): EventMetadata => ({ actor: { type: 'system' }, correlationId: randomUUID(), causationId: randomUUID() });
+const NOW = () => new Date().toISOString();
+
+// architecture.md "Staying up": a command reads the decision state kept beside the stream, not every comment. The
+// row is only a cache: missing, stale, ahead of the stream or of an old format, the decision is still the right one.
+describe('the decision state beside a ticket stream', () => {
+  let api: TestApi;
+  let customer: { token: string; id: string; email: string };
+  const run = (ticketId: string, command: TicketCommand) => api.app.get(TicketCommandRunner).run(ticketId, command, SYSTEM());
+  const comment = (commentId: string): TicketCommand => ({
+    type: 'AddComment',
+    data: { commentId, body: `comment ${commentId}`, authorId: customer.id, authorEmail: customer.email, now: NOW() },
+  });
+  const row = async (ticketId: string) =>
+    (await api.db.pool.query<{ revision: number; state: any }>('SELECT revision, state FROM ticket_decision_state WHERE ticket_id = $1', [ticketId])).rows[0];
+  const revisions = async (ticketId: string) =>
+    (await api.db.pool.query<{ revision: number }>('SELECT revision FROM events WHERE stream_id = $1 ORDER BY revision', [`ticket-${ticketId}`])).rows.map((r) => r.revision);
+  const newTicket = async () =>
+    (await call(api.url, 'POST', '/tickets', { token: customer.token, body: { repo: 'state-desk', title: 'T', description: 'D' } })).body.id as string;
+
+  beforeAll(async () => {
+    api = await startTestApi(adminEnv);
+    await createRepo(api.url, await adminToken(api.url), 'state-desk');
+    customer = await newCustomer(api.url, 'state');
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('is written after each append, at the revision of the last event', async () => {
+    const ticketId = await newTicket();
+    expect((await row(ticketId)).revision).toBe(0);
+    await run(ticketId, comment(randomUUID()));
+    await run(ticketId, comment(randomUUID()));
+    const saved = await row(ticketId);
+    expect(saved.revision).toBe(2);
+    expect(saved.state.state.customerComments).toBe(2);
+  });
+
+  it('decides right without a row, and writes it again', async () => {
+    const ticketId = await newTicket();
+    const first = randomUUID();
+    await run(ticketId, comment(first));
+    await api.db.pool.query('DELETE FROM ticket_decision_state WHERE ticket_id = $1', [ticketId]);
+    // the same comment again is a retry: nothing new, even though no row remembers it
+    expect((await run(ticketId, comment(first))).events).toEqual([]);
+    await run(ticketId, comment(randomUUID()));
+    expect(await revisions(ticketId)).toEqual([0, 1, 2]);
+    expect((await row(ticketId)).revision).toBe(2);
+  });
+
+  it('decides right from a stale row: the events after it are folded in', async () => {
+    const ticketId = await newTicket();
+    const stale = await row(ticketId);
+    const later = randomUUID();
+    await run(ticketId, comment(later));
+    // put the row back as it was before the comment
+    await api.db.pool.query('UPDATE ticket_decision_state SET revision = $2, state = $3 WHERE ticket_id = $1', [ticketId, stale.revision, stale.state]);
+    expect((await run(ticketId, comment(later))).events).toEqual([]);
+    const state = await api.app.get(TicketCommandRunner).state(ticketId);
+    expect(state.status === 'open' && state.customerComments).toBe(1);
+    await run(ticketId, comment(randomUUID()));
+    expect(await revisions(ticketId)).toEqual([0, 1, 2]);
+  });
+
+  it('decides right when the row claims more than the stream holds, or is of another format', async () => {
+    const ticketId = await newTicket();
+    await api.db.pool.query('UPDATE ticket_decision_state SET revision = 40 WHERE ticket_id = $1', [ticketId]);
+    await run(ticketId, comment(randomUUID()));
+    expect(await revisions(ticketId)).toEqual([0, 1]);
+    // and the row is put right
+    expect((await row(ticketId)).revision).toBe(1);
+
+    await api.db.pool.query(`UPDATE ticket_decision_state SET state = '{"format": 0, "state": {"status": "none"}}' WHERE ticket_id = $1`, [ticketId]);
+    const state = await api.app.get(TicketCommandRunner).state(ticketId);
+    expect(state.status === 'open' && state.customerComments).toBe(1);
+    await run(ticketId, comment(randomUUID()));
+    expect(await revisions(ticketId)).toEqual([0, 1, 2]);
+    expect((await row(ticketId)).state.format).toBe(1);
+  });
+
+  it('keeps the newest when an older write comes late', async () => {
+    const ticketId = await newTicket();
+    await run(ticketId, comment(randomUUID()));
+    const { TicketDecisionStates } = await import('../../libs/tickets/src/index.js');
+    await api.app.get(TicketDecisionStates).save(ticketId, { revision: 0, state: { status: 'none' } });
+    expect((await row(ticketId)).revision).toBe(1);
+  });
+});
