@@ -45,6 +45,8 @@ export interface FakeIssue {
   title: string;
   body: string;
   repo: string;
+  state: 'open' | 'closed';
+  closed_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -69,6 +71,13 @@ export class FakeForgejo {
   readonly comments: FakeComment[] = [];
   /** Decides each create call (issue or comment); default: answer at once. */
   behaviour: (kind: 'issue' | 'comment', attempt: number) => Behaviour = () => ({ kind: 'ok' });
+  /** While true, every request (GET /version included) gets 503, as from a Forgejo that is down. */
+  down = false;
+  /**
+   * Runs after an issue is committed and before the fake answers its create call (a test closes the issue, or
+   * delivers a webhook, at that moment); the answer waits for it.
+   */
+  onIssueCreated: (issue: FakeIssue) => Promise<void> | void = () => undefined;
   private server: Server;
   private nextId = 1000;
   private attempts = { issue: 0, comment: 0 };
@@ -87,6 +96,19 @@ export class FakeForgejo {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** Closes an issue as someone in Forgejo's UI would. */
+  closeIssue(issue: FakeIssue): void {
+    const now = new Date().toISOString();
+    issue.state = 'closed';
+    issue.closed_at = now;
+    issue.updated_at = now;
+  }
+
+  /** Requests to `path` (without /api/v1) with `method`, in order. */
+  requestsTo(method: string, path: string | RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
   }
 
   creates(kind: 'issue' | 'comment'): RecordedRequest[] {
@@ -111,6 +133,8 @@ export class FakeForgejo {
       return this.send(res, 404, { message: 'not found' });
     }
     this.check(found.operation, req.method!, path, url.searchParams, body);
+    if (this.down) return this.send(res, 503, { message: 'fake Forgejo is down' });
+    if (req.method === 'GET' && found.template === '/version') return this.send(res, 200, { version: '11.0.0-fake' });
     const segments = path.split('/');
     const repo = `${segments[2]}/${segments[3]}`;
     if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues') {
@@ -121,6 +145,10 @@ export class FakeForgejo {
       const limit = Number(url.searchParams.get('limit') ?? 30);
       const page = Number(url.searchParams.get('page') ?? 1);
       return this.send(res, 200, list.slice((page - 1) * limit, page * limit));
+    }
+    if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/{index}') {
+      const issue = this.issues.find((i) => i.repo === repo && i.number === Number(segments[5]));
+      return issue ? this.send(res, 200, issue) : this.send(res, 404, { message: 'issue not found' });
     }
     if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/{index}/comments') {
       return this.send(res, 200, this.comments.filter((c) => c.repo === repo && c.issue === Number(segments[5])));
@@ -134,12 +162,14 @@ export class FakeForgejo {
           title: body.title,
           body: body.body ?? '',
           repo,
+          state: 'open',
+          closed_at: null,
           created_at: now,
           updated_at: now,
         };
         this.issues.push(issue);
         return issue;
-      });
+      }, (issue) => this.onIssueCreated(issue as FakeIssue));
     }
     if (req.method === 'POST' && found.template === '/repos/{owner}/{repo}/issues/{index}/comments') {
       const issue = Number(segments[5]);
@@ -153,19 +183,22 @@ export class FakeForgejo {
     this.send(res, 501, { message: 'not implemented by the fake' });
   }
 
-  private async create(res: ServerResponse, kind: 'issue' | 'comment', make: () => object): Promise<void> {
+  private async create(res: ServerResponse, kind: 'issue' | 'comment', make: () => object, created?: (made: object) => Promise<void> | void): Promise<void> {
     const behaviour = this.behaviour(kind, ++this.attempts[kind]);
     if (behaviour.kind === 'status') {
       for (const [name, value] of Object.entries(behaviour.headers ?? {})) res.setHeader(name, value);
       return this.send(res, behaviour.status, { message: behaviour.message ?? `fake ${behaviour.status}` });
     }
-    const created = make();
+    const made = make();
+    // the answer is what the create returned, before any later change
+    const answer = { ...made };
+    await created?.(made);
     if (behaviour.kind === 'create-then-drop') {
       res.socket?.destroy();
       return;
     }
     if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
-    this.send(res, 201, created);
+    this.send(res, 201, answer);
   }
 
   private check(operation: Operation, method: string, path: string, query: URLSearchParams, body: unknown): void {

@@ -5,6 +5,7 @@ import {
   eventKindFromShape,
   eventKindOf,
   isValidSignature,
+  repositoryOf,
   signatureHeader,
   signedBytesOf,
   signPayload,
@@ -62,14 +63,26 @@ describe('reading a delivery (pure)', () => {
 
   it('asks for a close only on issues/closed of an issue, never of a pull request', () => {
     const closed = JSON.parse(fixture('issues-closed').toString('utf8'));
-    expect(closeRequestOf('issues', closed)).toEqual({ kind: 'close', issueNumber: 42, closedBy: 'jdoe' });
+    const repository = { owner: 'acme', name: 'support-desk' };
+    expect(closeRequestOf('issues', closed)).toEqual({ kind: 'close', issueNumber: 42, closedBy: 'jdoe', repository });
     expect(closeRequestOf('pull_request', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
     expect(closeRequestOf('issues', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
     expect(closeRequestOf('issues', { ...closed, issue: { ...closed.issue, pull_request: { merged: true } } })).toMatchObject({ kind: 'ignore' });
     expect(closeRequestOf('issues', { ...closed, action: 'reopened' })).toMatchObject({ kind: 'ignore' });
     expect(closeRequestOf('issue_comment', closed)).toMatchObject({ kind: 'ignore' });
     expect(closeRequestOf('issues', { ...closed, issue: { ...closed.issue, number: '42' } })).toMatchObject({ kind: 'invalid' });
-    expect(closeRequestOf('issues', { ...closed, sender: { login: 'x\r\ny' } })).toEqual({ kind: 'close', issueNumber: 42, closedBy: null });
+    expect(closeRequestOf('issues', { ...closed, sender: { login: 'x\r\ny' } })).toEqual({ kind: 'close', issueNumber: 42, closedBy: null, repository });
+  });
+
+  it('reads the delivery’s repository from owner.login and name, else full_name; none when it is missing or holds control characters', () => {
+    const closed = JSON.parse(fixture('issues-closed').toString('utf8'));
+    expect(repositoryOf(closed)).toEqual({ owner: 'acme', name: 'support-desk' });
+    expect(repositoryOf({ repository: { full_name: 'Org/Desk' } })).toEqual({ owner: 'Org', name: 'Desk' });
+    expect(repositoryOf({ repository: { full_name: 'a/b/c' } })).toBeNull();
+    expect(repositoryOf({})).toBeNull();
+    expect(repositoryOf({ repository: { owner: { login: 'ac\u0000me' }, name: 'desk' } })).toBeNull();
+    expect(repositoryOf({ repository: { owner: { login: 'acme' }, name: 'desk\u001b' } })).toBeNull();
+    expect(closeRequestOf('issues', { ...closed, repository: undefined })).toMatchObject({ kind: 'ignore' });
   });
 
   it('takes the signed bytes from the raw body, or from a form’s payload field', () => {

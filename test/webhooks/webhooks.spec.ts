@@ -289,6 +289,10 @@ describe('webhook rate limit (WEBHOOK_RATE_LIMIT per slug)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect((await deliverFixture(api.url, 'quiet', 'issues-opened')).status).toBe(200);
+    // a bad signature counts against a budget of its own: 401 while real deliveries are over theirs
+    const body = fixture('issues-opened');
+    const unsigned = { ...fixtureHeaders('issues-opened'), 'x-forgejo-signature': '0'.repeat(64), 'x-gitea-signature': '0'.repeat(64) };
+    expect((await deliver(api.url, 'busy', body, unsigned)).status).toBe(401);
     // an unknown slug is 404, and never takes a share of anyone's limit
     expect((await deliverFixture(api.url, 'nobody', 'issues-opened')).status).toBe(404);
   });

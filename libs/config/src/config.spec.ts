@@ -12,6 +12,10 @@ describe('loadConfig', () => {
       forgejoUrl: null,
       forgejoApiToken: null,
       forgejoTimeoutMs: 30000,
+      forgejoRetryBaseMs: 1000,
+      forgejoRetryMaxMs: 600000,
+      forgejoRetryForS: 86400,
+      forgejoProbeIntervalMs: 5000,
       smtpUrl: null,
       mailFrom: 'tickets@localhost',
       adminEmail: null,
@@ -32,7 +36,12 @@ describe('loadConfig', () => {
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'correct horse',
       LOG_LEVEL: 'debug',
+      FORGEJO_RETRY_BASE_MS: '50',
+      FORGEJO_RETRY_MAX_MS: '400',
+      FORGEJO_RETRY_FOR_S: '3600',
+      FORGEJO_PROBE_INTERVAL_MS: '100',
     });
+    expect(config).toMatchObject({ forgejoRetryBaseMs: 50, forgejoRetryMaxMs: 400, forgejoRetryForS: 3600, forgejoProbeIntervalMs: 100 });
     expect(config.baseUrl).toBe('http://localhost:8080');
     expect(config.forgejoUrl).toBe('https://forgejo.example.com');
     expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
@@ -51,6 +60,14 @@ describe('loadConfig', () => {
     ['FORGEJO_URL', 'forgejo.example.com'],
     ['FORGEJO_TIMEOUT_MS', '30s'],
     ['FORGEJO_TIMEOUT_MS', '0'],
+    ['FORGEJO_RETRY_BASE_MS', '1.5'],
+    ['FORGEJO_RETRY_BASE_MS', '0'],
+    ['FORGEJO_RETRY_MAX_MS', '10m'],
+    ['FORGEJO_RETRY_MAX_MS', '999'],
+    ['FORGEJO_RETRY_FOR_S', '0'],
+    ['FORGEJO_RETRY_FOR_S', '-5'],
+    ['FORGEJO_PROBE_INTERVAL_MS', '5'],
+    ['FORGEJO_PROBE_INTERVAL_MS', 'often'],
     ['SMTP_URL', 'mail.example.com:25'],
     ['MAIL_FROM', 'not-an-address'],
     ['ADMIN_EMAIL', 'admin'],

@@ -9,6 +9,13 @@ export interface Config {
   forgejoUrl: string | null;
   forgejoApiToken: string | null;
   forgejoTimeoutMs: number;
+  /** first retry delay of a Forgejo job; each next one doubles, up to forgejoRetryMaxMs */
+  forgejoRetryBaseMs: number;
+  forgejoRetryMaxMs: number;
+  /** temporary failures are retried for at least this long from the job's creation, then recorded */
+  forgejoRetryForS: number;
+  /** how often a down Forgejo is asked GET /api/v1/version */
+  forgejoProbeIntervalMs: number;
   smtpUrl: string | null;
   mailFrom: string;
   adminEmail: string | null;
@@ -81,6 +88,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 200)) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 200 characters long');
   }
+  const forgejoRetryBaseMs = integer(env, 'FORGEJO_RETRY_BASE_MS', 1000, 1, 3_600_000);
+  const forgejoRetryMaxMs = integer(env, 'FORGEJO_RETRY_MAX_MS', 600_000, 1, 86_400_000);
+  if (forgejoRetryMaxMs < forgejoRetryBaseMs) {
+    throw new ConfigError('FORGEJO_RETRY_MAX_MS', `must be at least FORGEJO_RETRY_BASE_MS (${forgejoRetryBaseMs})`);
+  }
   return {
     port,
     baseUrl: (url(env, 'BASE_URL', ['http', 'https']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
@@ -91,6 +103,10 @@ export function loadConfig(env: Env = process.env): Config {
     forgejoUrl: url(env, 'FORGEJO_URL', ['http', 'https'])?.replace(/\/+$/, '') ?? null,
     forgejoApiToken: raw(env, 'FORGEJO_API_TOKEN') ?? null,
     forgejoTimeoutMs: integer(env, 'FORGEJO_TIMEOUT_MS', 30000, 1, 600000),
+    forgejoRetryBaseMs,
+    forgejoRetryMaxMs,
+    forgejoRetryForS: integer(env, 'FORGEJO_RETRY_FOR_S', 86_400, 1, 31_536_000),
+    forgejoProbeIntervalMs: integer(env, 'FORGEJO_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']) ?? null,
     mailFrom: email(env, 'MAIL_FROM') ?? 'tickets@localhost',
     adminEmail,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { retryDelay } from '../../queues/src/index.js';
+import { backoffStrategies, FORGEJO_BACKOFF, retryDelay } from '../../queues/src/index.js';
 import { ForgejoClient } from './forgejo-client.js';
 import { PermanentForgejoError, TemporaryForgejoError } from './forgejo-errors.js';
 
@@ -64,12 +64,21 @@ describe('Forgejo client errors', () => {
     await expect(create()).rejects.toBeInstanceOf(TemporaryForgejoError);
   });
 
-  it('backs off exponentially with jitter', () => {
-    for (let attempt = 1; attempt <= 6; attempt++) {
-      const delay = retryDelay(attempt);
-      expect(delay).toBeGreaterThanOrEqual(0.7 * 1000 * 2 ** (attempt - 1));
-      expect(delay).toBeLessThanOrEqual(1.3 * 1000 * 2 ** (attempt - 1));
+  it('backs off exponentially with jitter, from the configured base up to the configured cap', () => {
+    for (const policy of [{ baseMs: 1000, maxMs: 600_000 }, { baseMs: 50, maxMs: 400 }]) {
+      for (let attempt = 1; attempt <= 40; attempt++) {
+        const expected = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
+        const delay = retryDelay(attempt, undefined, policy);
+        expect(delay).toBeGreaterThanOrEqual(0.7 * expected);
+        expect(delay).toBeLessThanOrEqual(1.3 * expected);
+      }
     }
-    expect(retryDelay(30)).toBeLessThanOrEqual(1.3 * 5 * 60_000);
+    // a job retried for a day, with its attempts in the thousands, still waits at most the cap (never Infinity)
+    expect(retryDelay(5000, undefined, { baseMs: 1000, maxMs: 600_000 })).toBeLessThanOrEqual(1.3 * 600_000);
+    // the cap never cuts a Retry-After short
+    expect(retryDelay(1, { retryAfterMs: 2000 }, { baseMs: 50, maxMs: 400 })).toBe(2000);
+    // the Forgejo strategy Bull calls goes by the configuration
+    const strategy = backoffStrategies({ forgejoRetryBaseMs: 50, forgejoRetryMaxMs: 400 })[FORGEJO_BACKOFF];
+    expect(strategy(10, new Error('x'))).toBeLessThanOrEqual(1.3 * 400);
   });
 });

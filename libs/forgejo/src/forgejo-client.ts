@@ -1,9 +1,13 @@
 import { PermanentForgejoError, TemporaryForgejoError } from './forgejo-errors.js';
+import { carriesMarker } from './issue-bodies.js';
 
 export interface ForgejoIssue {
   id: number;
   number: number;
   body: string;
+  /** "open" or "closed" */
+  state?: string;
+  user?: { login?: string } | null;
 }
 
 export interface ForgejoComment {
@@ -37,26 +41,35 @@ export class ForgejoClient {
     return this.call('POST', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments`, { body });
   }
 
+  getIssue(owner: string, repo: string, issueNumber: number): Promise<ForgejoIssue> {
+    return this.call('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}`);
+  }
+
+  /** Forgejo's version: the cheapest call that says whether it answers at all. */
+  version(): Promise<{ version?: string }> {
+    return this.call('GET', '/version');
+  }
+
   /**
-   * The issue whose body holds `marker`, if an earlier attempt created it. Lists without `q` (the indexer lags),
+   * The issue whose body ends with `marker`, if an earlier attempt created it. Lists without `q` (the indexer lags),
    * newest first, only issues updated since `since`.
    */
   async findIssue(owner: string, repo: string, marker: string, since: Date): Promise<ForgejoIssue | null> {
     for (let page = 1; page <= 20; page++) {
       const query = new URLSearchParams({ state: 'all', type: 'issues', since: since.toISOString(), limit: '50', page: String(page) });
       const issues = await this.call<ForgejoIssue[]>('GET', `/repos/${enc(owner)}/${enc(repo)}/issues?${query}`);
-      const found = issues.find((issue) => issue.body?.includes(marker));
+      const found = issues.find((issue) => carriesMarker(issue.body, marker));
       if (found) return found;
       if (issues.length < 50) return null;
     }
     return null;
   }
 
-  /** The comment on an issue whose body holds `marker`, if an earlier attempt created it. */
+  /** The comment on an issue whose body ends with `marker`, if an earlier attempt created it. */
   async findComment(owner: string, repo: string, issueNumber: number, marker: string, since: Date): Promise<ForgejoComment | null> {
     const query = new URLSearchParams({ since: since.toISOString() });
     const comments = await this.call<ForgejoComment[]>('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments?${query}`);
-    return comments.find((comment) => comment.body?.includes(marker)) ?? null;
+    return comments.find((comment) => carriesMarker(comment.body, marker)) ?? null;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

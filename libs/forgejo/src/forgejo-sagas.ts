@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
-import { FORGEJO_QUEUE } from '../../queues/src/index.js';
+import { Injectable } from '@nestjs/common';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+import { FORGEJO_JOB_OPTIONS, FORGEJO_QUEUE } from '../../queues/src/index.js';
 import type { JobRequest, Saga } from '../../sagas/src/index.js';
-import { foldTicket, ticketStream, type TicketState } from '../../tickets/src/index.js';
+import { TicketCommandRunner, type TicketState } from '../../tickets/src/index.js';
 
 export const CREATE_ISSUE = 'create-issue';
 export const CREATE_COMMENT = 'create-comment';
@@ -12,6 +12,7 @@ export const issueJob = (ticketId: string, retryFailed = false): JobRequest => (
   name: CREATE_ISSUE,
   jobId: `issue:${ticketId}`,
   data: { ticketId },
+  options: FORGEJO_JOB_OPTIONS,
   retryFailed,
 });
 
@@ -20,6 +21,7 @@ export const commentJob = (ticketId: string, commentId: string, retryFailed = fa
   name: CREATE_COMMENT,
   jobId: `comment:${commentId}`,
   data: { ticketId, commentId },
+  options: FORGEJO_JOB_OPTIONS,
   retryFailed,
 });
 
@@ -39,7 +41,7 @@ export function owedCommentJobs(ticketId: string, state: TicketState, retryFaile
 export class ForgejoSyncSaga implements Saga {
   readonly name = 'forgejo-sync';
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly tickets: TicketCommandRunner) {}
 
   async react(event: RecordedEvent): Promise<JobRequest[]> {
     const ticketId = event.data.ticketId as string;
@@ -59,7 +61,7 @@ export class ForgejoSyncSaga implements Saga {
     }
   }
 
-  private async stateOf(ticketId: string): Promise<TicketState> {
-    return foldTicket(await this.store.readStream(ticketStream(ticketId)));
+  private stateOf(ticketId: string): Promise<TicketState> {
+    return this.tickets.state(ticketId);
   }
 }

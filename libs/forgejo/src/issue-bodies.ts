@@ -13,3 +13,14 @@ export function issueBody(description: string, customerEmail: string, ticketId: 
 export function commentBody(body: string, authorEmail: string, commentId: string): string {
   return `${body}\n\nComment by ${authorEmail} through the support desk\n\n${commentMarker(commentId)}`;
 }
+
+/**
+ * Whether `body` carries `marker` where the service puts it: at the very end, after a blank line (Forgejo may
+ * add trailing whitespace or turn newlines into CRLF). A marker anywhere else is the customer's text, never ours.
+ */
+export function carriesMarker(body: string | null | undefined, marker: string): boolean {
+  if (typeof body !== 'string') return false;
+  const trimmed = body.replace(/\s+$/, '');
+  if (!trimmed.endsWith(marker)) return false;
+  return /\r?\n\r?\n$/.test(trimmed.slice(0, trimmed.length - marker.length));
+}

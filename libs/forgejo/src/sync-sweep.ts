@@ -11,8 +11,10 @@ import { commentJob, issueJob } from './forgejo-sagas.js';
 export const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Redis is a trigger, not the record: at start and every minute, every sync the read models show as owed is
- * enqueued again. Deterministic job ids make this a no-op for jobs Redis still holds.
+ * Redis is a trigger, not the record: at start and every minute, every sync the read models show as owed (no
+ * link, no recorded failure: the rule the admin's sync-failures list and the saga go by) is enqueued again.
+ * Deterministic job ids make this a no-op for jobs Redis still holds and runs; a finished job for work still owed
+ * (it failed without its failure being recorded) is replaced, so nothing is silently dropped.
  */
 @Injectable()
 export class SyncSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -52,8 +54,8 @@ export class SyncSweep implements OnApplicationBootstrap, BeforeApplicationShutd
       `SELECT c.id, c.ticket_id FROM comments c JOIN tickets t ON t.id = c.ticket_id
        WHERE c.forgejo_comment_id IS NULL AND c.forgejo_sync_failed_at IS NULL AND t.forgejo_issue_number IS NOT NULL`,
     );
-    for (const { id } of issues.rows) await enqueue(queues, issueJob(id));
-    for (const { id, ticket_id } of comments.rows) await enqueue(queues, commentJob(ticket_id, id));
+    for (const { id } of issues.rows) await enqueue(queues, issueJob(id), { owed: true });
+    for (const { id, ticket_id } of comments.rows) await enqueue(queues, commentJob(ticket_id, id), { owed: true });
     const owed = issues.rowCount! + comments.rowCount!;
     if (owed > 0) this.logger.info({ issues: issues.rowCount, comments: comments.rowCount }, 'sweep enqueued owed syncs');
     return owed;

@@ -1,19 +1,28 @@
 import type { JobOptions } from 'bull';
+import type { Config } from '../../config/src/index.js';
 
 export const RETRY_BACKOFF = 'exponential-jitter';
-const BASE_DELAY_MS = 1000;
-const MAX_DELAY_MS = 5 * 60_000;
+/** The Forgejo jobs' backoff: its base and cap come from FORGEJO_RETRY_BASE_MS and FORGEJO_RETRY_MAX_MS. */
+export const FORGEJO_BACKOFF = 'forgejo-exponential-jitter';
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000 };
 
 /** An error that says when to try again (a 429's Retry-After): the next attempt is not sooner. */
 export interface RetryAfter {
   retryAfterMs?: number;
 }
 
-/** 1 s, 2 s, 4 s … (at most 5 min), each ±30 % so that retries of many jobs spread out; never before Retry-After. */
-export function retryDelay(attemptsMade: number, error?: RetryAfter): number {
-  const exponential = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attemptsMade - 1));
+/** base, 2 × base, 4 × base … (at most the cap), each ±30 % so that retries of many jobs spread out; never before Retry-After. */
+export function retryDelay(attemptsMade: number, error?: RetryAfter, { baseMs, maxMs }: BackoffPolicy = DEFAULT_BACKOFF): number {
+  // 2 ** 60 is already past any cap: no Infinity from a job retried for days
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(60, Math.max(0, attemptsMade - 1)));
   const jittered = Math.round(exponential * (0.7 + Math.random() * 0.6));
-  return Math.max(jittered, error?.retryAfterMs ?? 0);
+  return Math.max(1, jittered, error?.retryAfterMs ?? 0);
 }
 
 /** What every background job gets unless it says otherwise: retries with backoff, failed jobs kept for admins. */
@@ -24,7 +33,20 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   removeOnFail: false,
 };
 
-/** Bull's custom backoff strategies, by name. */
-export const backoffStrategies = {
-  [RETRY_BACKOFF]: (attemptsMade: number, error: Error) => retryDelay(attemptsMade, error as RetryAfter),
+/**
+ * A Forgejo job: time decides when it gives up (FORGEJO_RETRY_FOR_S, counted by the processor), not a count, so
+ * its attempts are as good as unlimited.
+ */
+export const FORGEJO_JOB_OPTIONS: JobOptions = {
+  attempts: 1_000_000_000,
+  backoff: { type: FORGEJO_BACKOFF },
 };
+
+/** Bull's custom backoff strategies, by name. */
+export function backoffStrategies(config: Pick<Config, 'forgejoRetryBaseMs' | 'forgejoRetryMaxMs'>) {
+  const forgejo: BackoffPolicy = { baseMs: config.forgejoRetryBaseMs, maxMs: config.forgejoRetryMaxMs };
+  return {
+    [RETRY_BACKOFF]: (attemptsMade: number, error: Error) => retryDelay(attemptsMade, error as RetryAfter),
+    [FORGEJO_BACKOFF]: (attemptsMade: number, error: Error) => retryDelay(attemptsMade, error as RetryAfter, forgejo),
+  };
+}

@@ -50,8 +50,32 @@ export function eventKindFromShape(payload: unknown): string {
   return 'unknown';
 }
 
+/** The Forgejo repository a delivery comes from: owner login and name as sent (compared without regard to case). */
+export interface DeliveryRepository {
+  owner: string;
+  name: string;
+}
+
+// what a repository's owner or name can be; anything else (a NUL, a control character) names no repository of ours
+const REPO_PART = /^[^\u0000-\u001f\u007f/]{1,255}$/;
+
+/** The payload's `repository` (owner.login and name, else full_name), or null when it names none usable. */
+export function repositoryOf(payload: unknown): DeliveryRepository | null {
+  if (!isObject(payload) || !isObject(payload.repository)) return null;
+  const repository = payload.repository;
+  const login = isObject(repository.owner) ? repository.owner.login : undefined;
+  let owner = typeof login === 'string' ? login : undefined;
+  let name = typeof repository.name === 'string' ? repository.name : undefined;
+  if ((owner === undefined || name === undefined) && typeof repository.full_name === 'string') {
+    const parts = repository.full_name.split('/');
+    if (parts.length === 2) [owner, name] = parts;
+  }
+  if (owner === undefined || name === undefined || !REPO_PART.test(owner) || !REPO_PART.test(name)) return null;
+  return { owner, name };
+}
+
 export type CloseRequest =
-  | { kind: 'close'; issueNumber: number; closedBy: string | null }
+  | { kind: 'close'; issueNumber: number; closedBy: string | null; repository: DeliveryRepository }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; message: string };
 
@@ -73,8 +97,10 @@ export function closeRequestOf(kind: string, payload: unknown): CloseRequest {
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1 || number > 2_147_483_647) {
     return { kind: 'invalid', message: 'issue.number must be a positive integer' };
   }
+  const repository = repositoryOf(payload);
+  if (repository === null) return { kind: 'ignore', reason: 'no usable repository' };
   const login = isObject(payload.sender) ? payload.sender.login : undefined;
-  return { kind: 'close', issueNumber: number, closedBy: typeof login === 'string' && LOGIN.test(login) ? login : null };
+  return { kind: 'close', issueNumber: number, closedBy: typeof login === 'string' && LOGIN.test(login) ? login : null, repository };
 }
 
 /**

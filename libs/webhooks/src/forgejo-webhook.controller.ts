@@ -34,7 +34,9 @@ export class ForgejoWebhookController {
   @ApiUnauthorizedResponse({ description: 'Missing or wrong signature' })
   @ApiNotFoundResponse({ description: 'No repo has that slug' })
   @ApiPayloadTooLargeResponse({ description: 'Body over 1 MiB' })
-  @ApiTooManyRequestsResponse({ description: 'Over WEBHOOK_RATE_LIMIT deliveries per minute to this slug' })
+  @ApiTooManyRequestsResponse({
+    description: 'Over WEBHOOK_RATE_LIMIT valid deliveries per minute to this slug, or (a budget of its own) over WEBHOOK_RATE_LIMIT badly signed ones',
+  })
   receive(@Param('slug') slug: string, @Req() request: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
     return this.webhooks.receive({
       slug,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { FixedWindowRateLimiter, tooManyRequests } from '../../auth/src/index.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { EVENT_STORE, type EventMetadata, type EventStore } from '../../event-store/src/index.js';
-import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
+import type { EventMetadata } from '../../event-store/src/index.js';
 import { ReposRepository } from '../../repos/src/index.js';
-import { TicketCommandRunner, TicketRuleBroken, ticketStream } from '../../tickets/src/index.js';
-import { closeRequestOf, deliveryIdOf, eventKindOf, signatureHeader, signedBytesOf, type Headers } from './forgejo-delivery.js';
+import { TicketCommandRunner, TicketRuleBroken } from '../../tickets/src/index.js';
+import { closeRequestOf, deliveryIdOf, eventKindOf, signatureHeader, signedBytesOf, type DeliveryRepository, type Headers } from './forgejo-delivery.js';
 import { isValidSignature } from './signature.js';
 import { TicketByIssueQuery } from './ticket-by-issue.query.js';
 
@@ -25,41 +25,47 @@ export interface Delivery {
 }
 
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
+const READ_MODEL_POLL_MS = 25;
+// what a repo slug can be (repos_slug_format): anything else is no repo, and never reaches SQL
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
- * POST /webhooks/forgejo/:slug, in this order: 404 unknown slug, 429 over WEBHOOK_RATE_LIMIT for the slug, 401
- * unless the signature is the HMAC of the exact bytes (constant-time, before any parsing), 400 for a signed body
- * that is not JSON. Then only `issues`/`closed` acts: CloseTicket on the ticket linked to that repo and issue,
- * answered once the read model shows the ticket closed.
+ * POST /webhooks/forgejo/:slug, in this order: 404 unknown slug; the signature (the HMAC of the exact bytes,
+ * constant-time, before any parsing); a bad one counts against the slug's budget for bad deliveries (429 past
+ * WEBHOOK_RATE_LIMIT, else 401), a good one against the budget of real deliveries (429 past it), so junk never
+ * uses up Forgejo's; 400 for a signed body that is not JSON. Then only `issues`/`closed` acts: CloseTicket on the
+ * slug's ticket linked to that repository and issue, answered once the read model shows the ticket closed.
  */
 @Injectable()
 export class ForgejoWebhooks {
   readonly limiter: FixedWindowRateLimiter;
+  readonly badLimiter: FixedWindowRateLimiter;
 
   constructor(
     @Inject(CONFIG) config: Config,
     private readonly repos: ReposRepository,
     private readonly tickets: TicketByIssueQuery,
     private readonly runner: TicketCommandRunner,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly progress: ProjectionProgress,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('ForgejoWebhooks');
     this.limiter = new FixedWindowRateLimiter(config.webhookRateLimit, 60_000);
+    this.badLimiter = new FixedWindowRateLimiter(config.webhookRateLimit, 60_000);
   }
 
   async receive(delivery: Delivery): Promise<{ result: WebhookResult }> {
     const { slug, headers } = delivery;
-    const secret = await this.repos.webhookSecretOf(slug);
+    const secret = SLUG.test(slug) ? await this.repos.webhookSecretOf(slug) : null;
     if (secret === null) throw new NotFoundException(`repo "${slug}" not found`);
-    const rate = this.limiter.hit(slug);
-    if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds);
 
     const signed = signedBytesOf(delivery.rawBody, delivery.contentType);
     if (signed === null || !isValidSignature(signed, secret, signatureHeader(headers))) {
+      const bad = this.badLimiter.hit(slug);
+      if (!bad.allowed) throw tooManyRequests(bad.retryAfterSeconds);
       throw new UnauthorizedException('Missing or invalid webhook signature (X-Forgejo-Signature)');
     }
+    const rate = this.limiter.hit(slug);
+    if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds);
     let payload: unknown;
     try {
       payload = JSON.parse(signed.toString('utf8'));
@@ -76,15 +82,22 @@ export class ForgejoWebhooks {
       return { result: 'ignored' };
     }
 
-    const { issueNumber, closedBy } = request;
-    const result = await this.close(slug, issueNumber, closedBy, deliveryId, delivery.requestId);
-    this.logger.info({ slug, deliveryId, issueNumber, closedBy, result }, 'webhook: issue closed in Forgejo');
+    const result = await this.close(slug, request.repository, request.issueNumber, request.closedBy, deliveryId, delivery.requestId);
+    this.logger.info({ slug, deliveryId, issueNumber: request.issueNumber, closedBy: request.closedBy, result }, 'webhook: issue closed in Forgejo');
     return { result };
   }
 
-  private async close(slug: string, issueNumber: number, closedBy: string | null, deliveryId: string | null, requestId: string): Promise<WebhookResult> {
-    const ticket = await this.tickets.find(slug, issueNumber);
-    if (!ticket) return 'not_found';
+  private async close(
+    slug: string,
+    repository: DeliveryRepository,
+    issueNumber: number,
+    closedBy: string | null,
+    deliveryId: string | null,
+    requestId: string,
+  ): Promise<WebhookResult> {
+    const ticket = await this.tickets.find(slug, repository, issueNumber);
+    // an org-wide hook's delivery from a repository none of the slug's tickets live in: not ours
+    if (!ticket) return (await this.tickets.isKnown(slug, repository)) ? 'not_found' : 'ignored';
     // the read model already shows it closed: nothing to decide, nothing to wait for
     if (ticket.status === 'closed') return 'already_closed';
     const metadata: EventMetadata = {
@@ -108,19 +121,20 @@ export class ForgejoWebhooks {
       }
       throw error;
     }
-    // another delivery closed it a moment ago: answer once the read model shows that close too
-    await this.untilReadModelsShowClose(ticket.id);
+    // another delivery (or the link's own look at the issue) closed it a moment ago: answer once the read model shows it
+    await this.untilReadModelShowsClosed(ticket.id);
     return 'already_closed';
   }
 
-  private async untilReadModelsShowClose(ticketId: string): Promise<void> {
-    const closed = (await this.store.readStream(ticketStream(ticketId))).find((event) => event.type === 'IssueClosed');
-    if (!closed) return;
-    try {
-      await this.progress.waitFor(closed.position, READ_YOUR_WRITES_TIMEOUT_MS);
-    } catch (error) {
-      if (!(error instanceof ProjectionTimeoutError)) throw error;
-      this.logger.warn('read models lag behind: answering before they show the close');
+  /** Waits (bounded) on the ticket's row, not on its history: a ticket's stream can be long. */
+  private async untilReadModelShowsClosed(ticketId: string): Promise<void> {
+    const deadline = Date.now() + READ_YOUR_WRITES_TIMEOUT_MS;
+    while ((await this.tickets.statusOf(ticketId)) !== 'closed') {
+      if (Date.now() >= deadline) {
+        this.logger.warn('read models lag behind: answering before they show the close');
+        return;
+      }
+      await sleep(READ_MODEL_POLL_MS);
     }
   }
 }

@@ -1,23 +1,55 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../database/src/index.js';
+import type { DeliveryRepository } from './forgejo-delivery.js';
 
 export interface LinkedTicket {
   id: string;
   status: 'open' | 'closed';
 }
 
-/** The read model's lookup by repo slug and Forgejo issue number (unique together). */
+/**
+ * The read model's lookup of a delivery's ticket: among the slug's tickets, the one whose issue lives in the
+ * delivery's repository (any case) under that number. Links recorded before the repository was kept (owner and
+ * name null) count as living in the slug's current repository.
+ */
 @Injectable()
 export class TicketByIssueQuery {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  async find(repo: string, issueNumber: number): Promise<LinkedTicket | null> {
+  async find(slug: string, repository: DeliveryRepository, issueNumber: number): Promise<LinkedTicket | null> {
     const { rows } = await this.pool.query<LinkedTicket>({
       name: 'webhook_ticket_by_issue',
-      text: 'SELECT id, status FROM tickets WHERE repo = $1 AND forgejo_issue_number = $2',
-      values: [repo, issueNumber],
+      text: `SELECT t.id, t.status FROM tickets t
+             WHERE t.repo = $1 AND t.forgejo_issue_number = $4
+               AND ((lower(t.forgejo_owner) = lower($2) AND lower(t.forgejo_name) = lower($3))
+                 OR (t.forgejo_owner IS NULL AND EXISTS (
+                       SELECT 1 FROM repos r WHERE r.slug = $1 AND lower(r.owner) = lower($2) AND lower(r.name) = lower($3))))
+             ORDER BY t.forgejo_owner IS NULL, t.seq DESC
+             LIMIT 1`,
+      values: [slug, repository.owner, repository.name, issueNumber],
     });
     return rows[0] ?? null;
+  }
+
+  /** Whether the repository is the slug's current one or holds any of its tickets' issues. */
+  async isKnown(slug: string, repository: DeliveryRepository): Promise<boolean> {
+    const { rows } = await this.pool.query<{ known: boolean }>({
+      name: 'webhook_repository_known',
+      text: `SELECT EXISTS (SELECT 1 FROM repos WHERE slug = $1 AND lower(owner) = lower($2) AND lower(name) = lower($3))
+                 OR EXISTS (SELECT 1 FROM tickets WHERE repo = $1 AND lower(forgejo_owner) = lower($2) AND lower(forgejo_name) = lower($3)) AS known`,
+      values: [slug, repository.owner, repository.name],
+    });
+    return rows[0].known;
+  }
+
+  /** The read model's status of a ticket (null when it does not show the ticket). */
+  async statusOf(ticketId: string): Promise<LinkedTicket['status'] | null> {
+    const { rows } = await this.pool.query<{ status: LinkedTicket['status'] }>({
+      name: 'webhook_ticket_status',
+      text: 'SELECT status FROM tickets WHERE id = $1',
+      values: [ticketId],
+    });
+    return rows[0]?.status ?? null;
   }
 }

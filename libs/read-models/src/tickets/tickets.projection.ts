@@ -20,11 +20,11 @@ const asTicketEvent = (recorded: RecordedEvent) => ({ type: recorded.type, data:
 async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, comments }: TicketTables): Promise<void> {
   switch (event.type) {
     case 'ForgejoIssueLinked':
-      await db.query(`UPDATE ${tickets} SET forgejo_issue_number = $2, updated_at = greatest(updated_at, $3) WHERE id = $1`, [
-        event.data.ticketId,
-        event.data.issueNumber,
-        event.data.linkedAt,
-      ]);
+      // links recorded before the repository was kept leave owner and name null: the slug's repository then
+      await db.query(
+        `UPDATE ${tickets} SET forgejo_issue_number = $2, forgejo_owner = $4, forgejo_name = $5, updated_at = greatest(updated_at, $3) WHERE id = $1`,
+        [event.data.ticketId, event.data.issueNumber, event.data.linkedAt, event.data.owner ?? null, event.data.name ?? null],
+      );
       return;
     case 'ForgejoCommentLinked':
       await db.query(`UPDATE ${comments} SET forgejo_comment_id = $2 WHERE id = $1`, [event.data.commentId, event.data.forgejoCommentId]);
