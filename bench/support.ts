@@ -82,3 +82,32 @@ export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
     return null;
   }
 }
+
+/** Runs `work` over 0..n-1, at most `concurrency` at a time. */
+export async function inPool(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await work(next++);
+  }));
+}
+
+/** How many projections' checkpoints are short of the last recorded event: 0 once the worker has caught up. */
+export async function projectionsBehind(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ behind: string }>(
+    `SELECT count(*) AS behind FROM projection_checkpoints c
+     WHERE (c.commit_position::text::xid8, c.prepare_position)
+         < (SELECT transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1)`,
+  );
+  return Number(rows[0].behind);
+}
+
+/** `length` Cyrillic characters (2 bytes each in UTF-8), different for each `seed`, so nothing compresses them away. */
+export function nonAsciiText(length: number, seed: number): string {
+  let state = (seed + 1) * 2654435761;
+  const units = new Uint16Array(length);
+  for (let k = 0; k < length; k++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    units[k] = 0x0410 + ((state >>> 16) % 64);
+  }
+  return new TextDecoder('utf-16le').decode(units);
+}
