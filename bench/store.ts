@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import type pg from 'pg';
 import { PostgresEventStore, type ExpectedRevision, type Position } from '../libs/event-store/src/index.js';
 import { readModelProjections } from '../libs/read-models/src/index.js';
-import { testEvent } from '../test/support/events.js';
+import { testEvent } from '../libs/event-store/src/testing/test-event.js';
 import { fmt, freshDatabase, median, printTable, rate, type BenchDatabase } from './support.js';
 import { workerMemory } from './worker-memory.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
-import { TicketCommandRunner } from '../../libs/tickets/src/index.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
 import { signPayload } from '../../libs/webhooks/src/index.js';
 import type { TestApi } from '../support/api.js';
 import { call } from '../support/http.js';

@@ -1,17 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AdminModule } from '../../../libs/admin/src/index.js';
-import { AuthModule } from '../../../libs/auth/src/index.js';
-import { ConfigModule, type Config } from '../../../libs/config/src/index.js';
-import { DatabaseModule } from '../../../libs/database/src/index.js';
-import { EventStoreModule } from '../../../libs/event-store/src/index.js';
-import { ResyncModule } from '../../../libs/forgejo/src/index.js';
+import { AdminModule } from '../../../libs/admin/src/admin.module.js';
+import { AuthModule } from '../../../libs/auth/src/auth.module.js';
+import { ConfigModule } from '../../../libs/config/src/config.module.js';
+import type { Config } from '../../../libs/config/src/index.js';
+import { DatabaseModule } from '../../../libs/database/src/database.module.js';
+import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
 import { HealthController, HttpExceptionFilter, loggerModule } from '../../../libs/observability/src/index.js';
-import { ProjectionsModule } from '../../../libs/projections/src/index.js';
+import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';
-import { ReposModule } from '../../../libs/repos/src/index.js';
-import { TicketsModule } from '../../../libs/tickets/src/index.js';
-import { WebhooksModule } from '../../../libs/webhooks/src/index.js';
+import { ReposModule } from '../../../libs/repos/src/repos.module.js';
+import { TicketCommandsModule } from '../../../libs/ticket-commands/src/ticket-commands.module.js';
+import { TicketsModule } from '../../../libs/tickets/src/tickets.module.js';
+import { WebhooksModule } from '../../../libs/webhooks/src/webhooks.module.js';
 
 /** The HTTP side: every route, and the read-model projections it waits on for read-your-writes. */
 @Module({})
@@ -25,11 +26,11 @@ export class ApiModule {
         DatabaseModule,
         EventStoreModule,
         ProjectionsModule.forRoot(readModelProjections),
+        TicketCommandsModule,
         AuthModule,
         ReposModule,
         TicketsModule,
         WebhooksModule,
-        ResyncModule,
         AdminModule,
       ],
       controllers: [HealthController],

@@ -1,4 +1,4 @@
-import type { Config } from '../../../config/src/config.js';
+import type { Config } from '../../../libs/config/src/index.js';
 import type { AdminCommand } from './args.js';
 import { CommandFailed, type CliIo } from './io.js';
 

@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
-import { hashPassword, verifyPassword } from '../../../auth/src/password.js';
-import type { Config } from '../../../config/src/config.js';
+import { hashPassword, verifyPassword } from '../../../libs/auth/src/index.js';
+import type { Config } from '../../../libs/config/src/index.js';
 import { withInfrastructure } from './infrastructure.js';
 import { CommandFailed, line, type CliIo } from './io.js';
 import { promptHidden, PromptCancelled, readFirstLine } from './password.js';
@@ -22,8 +22,8 @@ export async function createAdmin({ email: given }: { email: string }, config: C
   const password = await readPassword(email, io);
   // only now (they load Nest): a typo is told and the prompt shown without waiting for them
   const [{ AccountsRepository }, { TokenService }] = await Promise.all([
-    import('../../../auth/src/accounts.repository.js'),
-    import('../../../auth/src/tokens.js'),
+    import('../../../libs/auth/src/accounts.repository.js'),
+    import('../../../libs/auth/src/tokens.js'),
   ]);
   return withInfrastructure(config, async ({ pool }) => {
     const result = await new AccountsRepository(pool).upsert(

@@ -1,6 +1,6 @@
-import type { Config } from '../../../config/src/config.js';
-import type { Actor } from '../../../event-store/src/event-store.port.js';
-import { ticketHistory, type HistoryEvent } from '../tickets/ticket-history.js';
+import type { Config } from '../../../libs/config/src/index.js';
+import type { Actor } from '../../../libs/event-store/src/index.js';
+import { type HistoryEvent, ticketHistory } from '../../../libs/admin/src/index.js';
 import { withInfrastructure } from './infrastructure.js';
 import { CommandFailed, line, ticketIdOrFail, type CliIo } from './io.js';
 

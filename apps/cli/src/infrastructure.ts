@@ -1,11 +1,9 @@
 import type pg from 'pg';
-// deep imports, not the libraries' indexes: a command starts without loading Nest, Swagger or the gRPC client
-import type { Config } from '../../../config/src/config.js';
-import { ensureDatabase } from '../../../database/src/ensure-database.js';
-import { migrate } from '../../../database/src/migrate.js';
-import { createPool } from '../../../database/src/pool.js';
-import type { EventStore } from '../../../event-store/src/event-store.port.js';
-import { PostgresEventStore } from '../../../event-store/src/postgres/postgres-event-store.js';
+// the libraries' indexes hold their pure parts only: a command starts without Nest (and the gRPC client loads
+// only when EVENTSTORE_URL asks for it)
+import type { Config } from '../../../libs/config/src/index.js';
+import { createPool, ensureDatabase, migrate } from '../../../libs/database/src/index.js';
+import { createEventStore, type EventStore } from '../../../libs/event-store/src/index.js';
 
 export interface Infrastructure {
   pool: pg.Pool;
@@ -18,11 +16,7 @@ export async function openInfrastructure(config: Config): Promise<Infrastructure
   await ensureDatabase(config.databaseUrl);
   await migrate(config.databaseUrl);
   const pool = createPool(config.databaseUrl, 4);
-  let store: EventStore;
-  if (config.eventStoreUrl) {
-    const { EventStoreDbEventStore } = await import('../../../event-store/src/eventstoredb/eventstoredb-event-store.js');
-    store = new EventStoreDbEventStore(config.eventStoreUrl);
-  } else store = new PostgresEventStore(pool);
+  const store = await createEventStore(config, pool);
   return {
     pool,
     store,

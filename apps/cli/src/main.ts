@@ -1,9 +1,9 @@
 // `npm run admin -- <command>`: the operator's command line (history, rebuild, resync, create-admin). It reads
 // the service's environment variables and works on the same database and event store, without an API running.
-// Deep imports: the help and a usage error answer at once; each command loads what it needs when it runs.
-import { parseArgs, USAGE, UsageError } from '../libs/admin/src/cli/args.js';
-import { runAdminCommand } from '../libs/admin/src/cli/commands.js';
-import { loadConfigOrExit } from '../libs/config/src/config.js';
+// The help and a usage error answer at once; each command loads what it needs when it runs.
+import { parseArgs, USAGE, UsageError } from './args.js';
+import { runAdminCommand } from './commands.js';
+import { loadConfigOrExit } from '../../../libs/config/src/index.js';
 
 /** Exits once stdout has taken everything written to it (a pipe may still hold the last lines). */
 function exit(code: number): void {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Config } from '../../../config/src/config.js';
-import { PostgresEventStore } from '../../../event-store/src/postgres/postgres-event-store.js';
-import { RebuildInProgressError, rebuildReadModels } from '../../../read-models/src/rebuild/rebuild.js';
+import type { Config } from '../../../libs/config/src/index.js';
+import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { RebuildInProgressError, rebuildReadModels } from '../../../libs/read-models/src/index.js';
 import { withInfrastructure } from './infrastructure.js';
 import { CommandFailed, line, type CliIo } from './io.js';
 import { progressReporter } from './progress.js';

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
-import type { Config } from '../../../config/src/config.js';
-import type { Actor, EventMetadata } from '../../../event-store/src/event-store.port.js';
-import { ProjectionProgress } from '../../../projections/src/projection-progress.js';
-import { TicketRuleBroken } from '../../../tickets/src/domain/ticket.decider.js';
-import { TicketCommandRunner } from '../../../tickets/src/ticket-command-runner.js';
-import { TicketDecisionStates } from '../../../tickets/src/ticket-decision-state.repository.js';
-import { withInfrastructure } from './infrastructure.js';
+import type { Config } from '../../../libs/config/src/index.js';
+import type { Actor } from '../../../libs/event-store/src/index.js';
+import { commandMetadata, RequestResync } from '../../../libs/ticket-commands/src/index.js';
+import { TicketRuleBroken } from '../../../libs/ticket-domain/src/index.js';
 import { CommandFailed, line, ticketIdOrFail, type CliIo } from './io.js';
 
 /**
@@ -16,23 +11,25 @@ import { CommandFailed, line, ticketIdOrFail, type CliIo } from './io.js';
  */
 export const CLI_ACTOR: Actor = { type: 'admin', id: 'cli' };
 
-/** `resync <ticketId>`: the RequestResync command; the worker's saga re-runs the failed Forgejo syncs. */
+/** `resync <ticketId>`: the RequestResync command, through the apps' CommandBus; the worker's saga re-runs the failed syncs. */
 export async function resync({ ticketId: given }: { ticketId: string }, config: Config, io: CliIo): Promise<number> {
   const ticketId = ticketIdOrFail(given);
-  return withInfrastructure(config, async ({ pool, store }) => {
-    const logger = new PinoLogger({
-      pinoHttp: [{ level: config.logLevel, base: { app: 'admin-cli' } }, pino.destination({ fd: 2, sync: true })],
-    });
-    // no projection runs here, and none is waited for (waitForReadModels: false)
-    const runner = new TicketCommandRunner(store, new ProjectionProgress(pool, []), logger, new TicketDecisionStates(pool));
-    const metadata: EventMetadata = { actor: CLI_ACTOR, correlationId: randomUUID(), causationId: randomUUID() };
-    try {
-      await runner.run(ticketId, { type: 'RequestResync', data: { now: new Date().toISOString() } }, metadata, { waitForReadModels: false });
-    } catch (error) {
-      if (error instanceof TicketRuleBroken && error.reason === 'not_found') throw new CommandFailed(`ticket ${ticketId} not found`);
-      throw error;
-    }
-    line(io.stdout, `resync requested for ticket ${ticketId}: the worker tries its failed Forgejo syncs again`);
-    return 0;
-  });
+  // Nest loads only for this command: the others start without it
+  const [{ NestFactory }, { CommandBus }, { CliCommandsModule }] = await Promise.all([
+    import('@nestjs/core'),
+    import('@nestjs/cqrs'),
+    import('./cli-commands.module.js'),
+  ]);
+  const app = await NestFactory.createApplicationContext(CliCommandsModule.forRoot(config), { logger: false });
+  try {
+    const metadata = commandMetadata({ actor: CLI_ACTOR, correlationId: randomUUID(), via: 'cli' });
+    await app.get(CommandBus).execute(new RequestResync(ticketId, { now: new Date().toISOString() }, metadata, { waitForReadModels: false }));
+  } catch (error) {
+    if (error instanceof TicketRuleBroken && error.reason === 'not_found') throw new CommandFailed(`ticket ${ticketId} not found`);
+    throw error;
+  } finally {
+    await app.close();
+  }
+  line(io.stdout, `resync requested for ticket ${ticketId}: the worker tries its failed Forgejo syncs again`);
+  return 0;
 }

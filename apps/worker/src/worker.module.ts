@@ -1,14 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type Config } from '../../../libs/config/src/index.js';
-import { DatabaseModule } from '../../../libs/database/src/index.js';
-import { EventStoreModule } from '../../../libs/event-store/src/index.js';
-import { ForgejoSyncModule, forgejoSagas } from '../../../libs/forgejo/src/index.js';
-import { MailModule, mailSagas } from '../../../libs/mail/src/index.js';
+import { ConfigModule } from '../../../libs/config/src/config.module.js';
+import type { Config } from '../../../libs/config/src/index.js';
+import { DatabaseModule } from '../../../libs/database/src/database.module.js';
+import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
+import { ForgejoSyncModule, forgejoSagas } from '../../../libs/forgejo/src/forgejo-sync.module.js';
+import { MailModule, mailSagas } from '../../../libs/mail/src/mail.module.js';
 import { loggerModule } from '../../../libs/observability/src/index.js';
-import { ProjectionsModule } from '../../../libs/projections/src/index.js';
-import { FORGEJO_QUEUE, MAIL_QUEUE, QueuesModule } from '../../../libs/queues/src/index.js';
+import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
+import { FORGEJO_QUEUE, MAIL_QUEUE } from '../../../libs/queues/src/index.js';
+import { QueuesModule } from '../../../libs/queues/src/queues.module.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';
-import { SagasModule } from '../../../libs/sagas/src/index.js';
+import { SagasModule } from '../../../libs/sagas/src/sagas.module.js';
+import { TicketCommandsModule } from '../../../libs/ticket-commands/src/ticket-commands.module.js';
 
 /**
  * Background work: the read-model projections (standby for the API's, or active when no API runs), the sagas
@@ -26,6 +29,7 @@ export class WorkerModule {
         EventStoreModule,
         // the API waits on these for read-your-writes: it is faster when the API runs them, so the worker stands by
         ProjectionsModule.forRoot(readModelProjections, { firstTryDelayMs: 3000 }),
+        TicketCommandsModule,
         QueuesModule.forRoot(config),
         SagasModule.forRoot([...forgejoSagas(config), ...mailSagas], [FORGEJO_QUEUE, MAIL_QUEUE]),
         ForgejoSyncModule.forRoot(config),

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
-import { TicketsModule } from '../../tickets/src/index.js';
-import { RebuildController } from './projections/rebuild.controller.js';
+import { SyncFailuresQueries, TicketOwnersQueries, TicketsQueries } from '../../read-models/src/index.js';
+import { ReposModule } from '../../repos/src/repos.module.js';
+import { HttpExceptionFilter } from '../../observability/src/index.js';
+import { RebuildController } from './rebuild/rebuild.controller.js';
+import { AdminReposController } from './repos/admin-repos.controller.js';
+import { ResyncController } from './resync/resync.controller.js';
 import { SyncFailuresController } from './sync-failures/sync-failures.controller.js';
-import { SyncFailuresQueries } from './sync-failures/sync-failures.queries.js';
 import { AdminTicketsController } from './tickets/admin-tickets.controller.js';
-import { TicketOwnersQueries } from './tickets/ticket-owners.queries.js';
 
-/** The admins' audit routes: every ticket, each one's history, sync failures, and the read-model rebuild. */
+/** Every /admin route, one folder per use case: repos, tickets and their histories, sync failures, resync, rebuild. */
 @Module({
-  imports: [TicketsModule],
-  controllers: [AdminTicketsController, SyncFailuresController, RebuildController],
-  providers: [TicketOwnersQueries, SyncFailuresQueries],
+  imports: [ReposModule],
+  controllers: [AdminReposController, AdminTicketsController, SyncFailuresController, ResyncController, RebuildController],
+  providers: [HttpExceptionFilter, TicketsQueries, TicketOwnersQueries, SyncFailuresQueries],
 })
 export class AdminModule {}

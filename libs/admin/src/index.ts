@@ -1,3 +1,2 @@
-export * from './admin.module.js';
+// Pure parts; the Nest module is admin.module.ts.
 export * from './tickets/ticket-history.js';
-export * from './sync-failures/sync-failures.queries.js';

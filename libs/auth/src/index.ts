@@ -1,5 +1,5 @@
+// Pure parts and injectables; the Nest module is auth.module.ts.
 export * from './authenticated-user.js';
-export * from './auth.module.js';
 export * from './auth.guard.js';
 export * from './accounts.repository.js';
 export * from './accounts.service.js';

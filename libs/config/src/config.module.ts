@@ -1,7 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import type { Config } from './config.js';
-
-export const CONFIG = Symbol('CONFIG');
+import { CONFIG, type Config } from './config.js';
 
 /** Makes the validated configuration injectable as `@Inject(CONFIG)` everywhere. */
 @Global()

@@ -129,3 +129,6 @@ export function loadConfigOrExit(env: Env = process.env): Config {
     throw error;
   }
 }
+
+/** Where Nest keeps the validated configuration: `@Inject(CONFIG)`. */
+export const CONFIG = Symbol('CONFIG');

@@ -1,2 +1,2 @@
+// The configuration itself; the Nest module is config.module.ts.
 export * from './config.js';
-export * from './config.module.js';

@@ -3,9 +3,8 @@ import type pg from 'pg';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { ensureDatabase } from './ensure-database.js';
 import { migrate } from './migrate.js';
-import { createPool } from './pool.js';
+import { createPool, PG_POOL } from './pool.js';
 
-export const PG_POOL = Symbol('PG_POOL');
 
 /** The Postgres pool for read models (and events, without EventStoreDB); the database is created and migrated first. */
 @Global()

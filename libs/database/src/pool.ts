@@ -6,6 +6,9 @@ export const STATEMENT_TIMEOUT_MS = 30_000;
 
 const ignore = () => undefined;
 
+/** Where Nest keeps the pool: `@Inject(PG_POOL)`. */
+export const PG_POOL = Symbol('PG_POOL');
+
 // int8 columns (positions, revisions) arrive as strings by default; callers convert to bigint where needed.
 export function createPool(databaseUrl: string, max = 20): pg.Pool {
   const pool = new pg.Pool({

@@ -3,8 +3,7 @@ import type pg from 'pg';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { PG_POOL } from '../../database/src/index.js';
 import { EVENT_STORE, type EventStore } from './event-store.port.js';
-import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
-import { PostgresEventStore } from './postgres/postgres-event-store.js';
+import { createEventStore } from './create-event-store.js';
 
 /** EventStoreDB when EVENTSTORE_URL is set, else Postgres: the rest of the code sees only the port. */
 @Global()
@@ -13,8 +12,7 @@ import { PostgresEventStore } from './postgres/postgres-event-store.js';
     {
       provide: EVENT_STORE,
       inject: [CONFIG, PG_POOL],
-      useFactory: (config: Config, pool: pg.Pool): EventStore =>
-        config.eventStoreUrl ? new EventStoreDbEventStore(config.eventStoreUrl) : new PostgresEventStore(pool),
+      useFactory: (config: Config, pool: pg.Pool): Promise<EventStore> => createEventStore(config, pool),
     },
   ],
   exports: [EVENT_STORE],

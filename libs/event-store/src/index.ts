@@ -1,4 +1,4 @@
+// The port and its adapters; the Nest module is event-store.module.ts, the contract test testing/.
 export * from './event-store.port.js';
+export * from './create-event-store.js';
 export * from './postgres/postgres-event-store.js';
-export * from './eventstoredb/eventstoredb-event-store.js';
-export * from './event-store.module.js';

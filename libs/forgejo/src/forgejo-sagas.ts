@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '../../event-store/src/index.js';
 import { FORGEJO_JOB_OPTIONS, FORGEJO_QUEUE } from '../../queues/src/index.js';
 import type { JobRequest, Saga } from '../../sagas/src/index.js';
-import { TicketCommandRunner, type TicketState } from '../../tickets/src/index.js';
+import { TicketReader } from '../../ticket-commands/src/index.js';
+import { owedSyncs, type TicketState } from '../../ticket-domain/src/index.js';
 
 export const CREATE_ISSUE = 'create-issue';
 export const CREATE_COMMENT = 'create-comment';
@@ -25,12 +26,10 @@ export const commentJob = (ticketId: string, commentId: string, retryFailed = fa
   retryFailed,
 });
 
-/** The comment jobs a ticket owes: its comments not yet linked, once its issue exists. */
-export function owedCommentJobs(ticketId: string, state: TicketState, retryFailed = false): JobRequest[] {
-  if (state.status === 'none' || state.forgejoIssueNumber === null) return [];
-  return [...state.comments]
-    .filter(([commentId, comment]) => comment.forgejoCommentId === null && (retryFailed || !state.failedSyncs.has(commentId)))
-    .map(([commentId]) => commentJob(ticketId, commentId, retryFailed));
+/** The jobs a ticket owes Forgejo, by the one rule (owedSyncs). */
+export function owedJobs(ticketId: string, state: TicketState, retryFailed = false): JobRequest[] {
+  const owed = owedSyncs(state, { retryFailed });
+  return [...(owed.issue ? [issueJob(ticketId, retryFailed)] : []), ...owed.comments.map((commentId) => commentJob(ticketId, commentId, retryFailed))];
 }
 
 /**
@@ -41,7 +40,7 @@ export function owedCommentJobs(ticketId: string, state: TicketState, retryFaile
 export class ForgejoSyncSaga implements Saga {
   readonly name = 'forgejo-sync';
 
-  constructor(private readonly tickets: TicketCommandRunner) {}
+  constructor(private readonly tickets: TicketReader) {}
 
   async react(event: RecordedEvent): Promise<JobRequest[]> {
     const ticketId = event.data.ticketId as string;
@@ -50,12 +49,9 @@ export class ForgejoSyncSaga implements Saga {
         return [issueJob(ticketId)];
       case 'CommentAdded':
       case 'ForgejoIssueLinked':
-        return owedCommentJobs(ticketId, await this.stateOf(ticketId));
-      case 'ForgejoSyncRetryRequested': {
-        const state = await this.stateOf(ticketId);
-        if (state.status === 'none') return [];
-        return state.forgejoIssueNumber === null ? [issueJob(ticketId, true)] : owedCommentJobs(ticketId, state, true);
-      }
+        return owedJobs(ticketId, await this.stateOf(ticketId));
+      case 'ForgejoSyncRetryRequested':
+        return owedJobs(ticketId, await this.stateOf(ticketId), true);
       default:
         return [];
     }

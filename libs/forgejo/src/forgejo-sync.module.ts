@@ -3,9 +3,9 @@ import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, ty
 import type { Queue } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { ReposModule } from '../../repos/src/index.js';
+import { OwedSyncsQuery } from '../../read-models/src/index.js';
+import { ReposModule } from '../../repos/src/repos.module.js';
 import type { Saga } from '../../sagas/src/index.js';
-import { TicketCommandRunner, TicketDecisionStates } from '../../tickets/src/index.js';
 import { FORGEJO_QUEUE } from '../../queues/src/index.js';
 import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
@@ -43,7 +43,7 @@ async function promoteDelayed(queue: Queue): Promise<void> {
 
 /**
  * The worker side of the Forgejo sync: the client, its breaker, the job processor and the sweep; a warning when
- * sync is off. Global, so that the sagas' module finds the ticket runner the Forgejo saga asks for states.
+ * sync is off.
  */
 @Module({})
 export class ForgejoSyncModule {
@@ -51,7 +51,6 @@ export class ForgejoSyncModule {
     if (!config.forgejoUrl) return { module: ForgejoSyncModule, providers: [SyncOffWarning] };
     return {
       module: ForgejoSyncModule,
-      global: true,
       imports: [ReposModule],
       providers: [
         {
@@ -72,13 +71,11 @@ export class ForgejoSyncModule {
             });
           },
         },
-        TicketCommandRunner,
-        TicketDecisionStates,
+        OwedSyncsQuery,
         ForgejoAttempts,
         ForgejoSyncProcessor,
         SyncSweep,
       ],
-      exports: [TicketCommandRunner],
     };
   }
 }

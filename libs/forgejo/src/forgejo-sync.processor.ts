@@ -1,12 +1,22 @@
 import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Inject, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { EVENT_STORE, type EventMetadata, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { FORGEJO_QUEUE } from '../../queues/src/index.js';
 import { ReposRepository } from '../../repos/src/index.js';
-import { TicketCommandRunner, ticketStream, type TicketCommand, type TicketEvent, type TicketState } from '../../tickets/src/index.js';
+import {
+  causedBy,
+  CloseTicket,
+  LinkForgejoComment,
+  LinkForgejoIssue,
+  RecordSyncFailure,
+  TicketReader,
+  type RunOptions,
+} from '../../ticket-commands/src/index.js';
+import { ticketStream, type TicketEvent, type TicketState } from '../../ticket-domain/src/index.js';
 import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
 import { ForgejoClient, type ForgejoIssue } from './forgejo-client.js';
@@ -16,6 +26,9 @@ import { commentBody, commentMarker, issueBody, issueMarker } from './issue-bodi
 
 // enough for 20 issues in flight at once against a slow Forgejo
 const CONCURRENCY = 20;
+
+// no one is about to read what a job records
+const BACKGROUND: RunOptions = { waitForReadModels: false };
 
 type TicketJob = Job<{ ticketId: string; commentId?: string }>;
 type Open = Extract<TicketState, { status: 'open' | 'closed' }>;
@@ -34,7 +47,8 @@ type Cause = { event: RecordedEvent | null };
 export class ForgejoSyncProcessor implements OnApplicationShutdown {
   constructor(
     private readonly forgejo: ForgejoClient,
-    private readonly tickets: TicketCommandRunner,
+    private readonly tickets: TicketReader,
+    private readonly commands: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly repos: ReposRepository,
     private readonly attempts: ForgejoAttempts,
@@ -85,9 +99,10 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
       return `already linked to #${state.forgejoIssueNumber}`;
     }
     if (state.failedSyncs.has('issue')) return 'gave up: waiting for a resync';
-    const [created] = await this.store.readStream(ticketStream(ticketId), { fromRevision: 0, maxCount: 1 });
+    const created = await this.tickets.created(ticketId);
+    if (!created) return 'no such ticket';
     cause.event = created;
-    const ticket = created.data as Extract<TicketEvent, { type: 'TicketCreated' }>['data'];
+    const ticket = created.data;
     // the slug's repository now: the link records it, and the issue stays there whatever the slug says later
     const repo = await this.currentRepository(ticket.repo);
     this.breaker.assertClosed();
@@ -95,10 +110,8 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
     const issue =
       ((await this.attempts.begin(`issue:${ticketId}`)) && (await this.forgejo.findIssue(repo.owner, repo.name, issueMarker(ticketId), since))) ||
       (await this.forgejo.createIssue(repo.owner, repo.name, { title: ticket.title, body: issueBody(ticket.description, ticket.customerEmail, ticketId) }));
-    await this.record(ticketId, cause, {
-      type: 'LinkForgejoIssue',
-      data: { issueNumber: issue.number, owner: repo.owner, name: repo.name, now: new Date().toISOString() },
-    });
+    const link = { issueNumber: issue.number, owner: repo.owner, name: repo.name, now: new Date().toISOString() };
+    await this.commands.execute(new LinkForgejoIssue(ticketId, link, causedBy(cause.event, ticketId), BACKGROUND));
     await this.closeIfClosed({ ...state, forgejoIssueNumber: issue.number }, repo, cause);
     return `linked to #${issue.number}`;
   }
@@ -123,10 +136,8 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
       ((await this.attempts.begin(`comment:${commentId}`)) &&
         (await this.forgejo.findComment(repo.owner, repo.name, issueNumber, commentMarker(commentId), since))) ||
       (await this.forgejo.createComment(repo.owner, repo.name, issueNumber, commentBody(comment.body, comment.authorEmail, commentId)));
-    await this.record(ticketId, cause, {
-      type: 'LinkForgejoComment',
-      data: { commentId, forgejoCommentId: created.id, now: new Date().toISOString() },
-    });
+    const link = { commentId, forgejoCommentId: created.id, now: new Date().toISOString() };
+    await this.commands.execute(new LinkForgejoComment(ticketId, link, causedBy(cause.event, ticketId), BACKGROUND));
     return `linked to comment ${created.id}`;
   }
 
@@ -134,7 +145,7 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
   private async commentAdded(ticketId: string, commentId: string, revision: number): Promise<RecordedEvent> {
     const isIt = (event: RecordedEvent) => event.type === 'CommentAdded' && event.data.commentId === commentId;
     if (revision >= 0) {
-      const [event] = await this.store.readStream(ticketStream(ticketId), { fromRevision: revision, maxCount: 1 });
+      const event = await this.tickets.eventAt(ticketId, revision);
       if (event && isIt(event)) return event;
     }
     const found = (await this.store.readStream(ticketStream(ticketId))).find(isIt);
@@ -150,18 +161,9 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
     const issueNumber = state.forgejoIssueNumber!;
     const issue: ForgejoIssue = await this.forgejo.getIssue(repo.owner, repo.name, issueNumber);
     if (issue.state !== 'closed') return;
-    const metadata: EventMetadata = {
-      actor: { type: 'forgejo' },
-      correlationId: cause.event?.metadata.correlationId ?? state.ticketId,
-      causationId: cause.event?.id ?? state.ticketId,
-      via: 'link',
-    };
-    await this.tickets.run(
-      state.ticketId,
-      { type: 'CloseTicket', data: { issueNumber, closedBy: null, deliveryId: null, now: new Date().toISOString() } },
-      metadata,
-      { waitForReadModels: false },
-    );
+    const metadata = causedBy(cause.event, state.ticketId, { type: 'forgejo' }, 'link');
+    const data = { issueNumber, closedBy: null, deliveryId: null, now: new Date().toISOString() };
+    await this.commands.execute(new CloseTicket(state.ticketId, data, metadata, BACKGROUND));
     this.logger.info({ ticketId: state.ticketId, issueNumber }, 'issue was closed before its link: ticket closed');
   }
 
@@ -196,18 +198,7 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
   }
 
   private async recordFailure(job: TicketJob, cause: Cause, error: Error, attempts: number, commentId = job.data.commentId ?? null): Promise<void> {
-    await this.record(job.data.ticketId, cause, {
-      type: 'RecordSyncFailure',
-      data: { commentId, reason: error.message, attempts, now: new Date().toISOString() },
-    });
-  }
-
-  private async record(ticketId: string, cause: Cause, command: TicketCommand): Promise<void> {
-    const metadata: EventMetadata = {
-      actor: { type: 'system' },
-      correlationId: cause.event?.metadata.correlationId ?? ticketId,
-      causationId: cause.event?.id ?? ticketId,
-    };
-    await this.tickets.run(ticketId, command, metadata, { waitForReadModels: false });
+    const data = { commentId, reason: error.message, attempts, now: new Date().toISOString() };
+    await this.commands.execute(new RecordSyncFailure(job.data.ticketId, data, causedBy(cause.event, job.data.ticketId), BACKGROUND));
   }
 }

@@ -2,11 +2,11 @@ import { getQueueToken } from '@nestjs/bull';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import type pg from 'pg';
-import { PG_POOL } from '../../database/src/index.js';
 import { FORGEJO_QUEUE } from '../../queues/src/index.js';
+import { OwedSyncsQuery } from '../../read-models/src/index.js';
 import { enqueue } from '../../sagas/src/index.js';
-import { commentJob, issueJob } from './forgejo-sagas.js';
+import { TicketReader } from '../../ticket-commands/src/index.js';
+import { owedJobs } from './forgejo-sagas.js';
 
 export const SWEEP_INTERVAL_MS = 60_000;
 
@@ -22,7 +22,8 @@ export class SyncSweep implements OnApplicationBootstrap, BeforeApplicationShutd
   private running: Promise<void> = Promise.resolve();
 
   constructor(
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly candidates: OwedSyncsQuery,
+    private readonly tickets: TicketReader,
     @Inject(getQueueToken(FORGEJO_QUEUE)) private readonly queue: Queue,
     private readonly logger: PinoLogger,
   ) {
@@ -47,17 +48,14 @@ export class SyncSweep implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async sweep(): Promise<number> {
     const queues = new Map([[FORGEJO_QUEUE, this.queue]]);
-    const issues = await this.pool.query<{ id: string }>(
-      'SELECT id FROM tickets WHERE forgejo_issue_number IS NULL AND forgejo_sync_failed_at IS NULL',
-    );
-    const comments = await this.pool.query<{ id: string; ticket_id: string }>(
-      `SELECT c.id, c.ticket_id FROM comments c JOIN tickets t ON t.id = c.ticket_id
-       WHERE c.forgejo_comment_id IS NULL AND c.forgejo_sync_failed_at IS NULL AND t.forgejo_issue_number IS NOT NULL`,
-    );
-    for (const { id } of issues.rows) await enqueue(queues, issueJob(id), { owed: true });
-    for (const { id, ticket_id } of comments.rows) await enqueue(queues, commentJob(ticket_id, id), { owed: true });
-    const owed = issues.rowCount! + comments.rowCount!;
-    if (owed > 0) this.logger.info({ issues: issues.rowCount, comments: comments.rowCount }, 'sweep enqueued owed syncs');
+    let owed = 0;
+    for (const ticketId of await this.candidates.ticketIds()) {
+      for (const job of owedJobs(ticketId, await this.tickets.state(ticketId))) {
+        await enqueue(queues, job, { owed: true });
+        owed++;
+      }
+    }
+    if (owed > 0) this.logger.info({ owed }, 'sweep enqueued owed syncs');
     return owed;
   }
 }

@@ -1,4 +1,4 @@
-export * from './mail.module.js';
+// Pure parts and injectables; the Nest module is mail.module.ts.
 export * from './mailer.js';
 export * from './mail.processor.js';
 export * from './ticket-resolved-mail.saga.js';

@@ -1,6 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
 import type { Saga } from '../../sagas/src/index.js';
-import { TicketCommandRunner, TicketDecisionStates } from '../../tickets/src/index.js';
 import { MailProcessor } from './mail.processor.js';
 import { Mailer } from './mailer.js';
 import { TicketResolvedMailSaga } from './ticket-resolved-mail.saga.js';
@@ -10,10 +9,10 @@ export const mailSagas: Type<Saga>[] = [TicketResolvedMailSaga];
 
 /**
  * The worker side of emails: the IssueClosed saga's mail jobs, sent over SMTP (or to the log). Needs CONFIG,
- * EVENT_STORE, ProjectionProgress, the logger and the MAIL_QUEUE (all registered by the worker).
+ * the ticket commands and reader, the logger and the MAIL_QUEUE (all registered by the worker).
  */
 @Module({
-  providers: [Mailer, MailProcessor, TicketCommandRunner, TicketDecisionStates],
+  providers: [Mailer, MailProcessor],
   exports: [Mailer],
 })
 export class MailModule {}

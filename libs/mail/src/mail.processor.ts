@@ -1,11 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Process, Processor } from '@nestjs/bull';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
-import { TicketCommandRunner, ticketStream, type TicketEvent } from '../../tickets/src/index.js';
+import { causedBy, RecordNotification, TicketReader } from '../../ticket-commands/src/index.js';
+import { ticketStream } from '../../ticket-domain/src/index.js';
 import { Mailer } from './mailer.js';
 import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resolved-mail.saga.js';
 import { ticketResolvedEmail } from './ticket-resolved.email.js';
@@ -13,8 +15,6 @@ import { ticketResolvedEmail } from './ticket-resolved.email.js';
 const CONCURRENCY = 5;
 // events per read when an old job (without the event's revision) looks for its IssueClosed event
 const SCAN_PAGE = 50;
-
-type TicketCreatedData = Extract<TicketEvent, { type: 'TicketCreated' }>['data'];
 
 /**
  * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it asks the
@@ -27,7 +27,8 @@ export class MailProcessor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONFIG) private readonly config: Config,
-    private readonly tickets: TicketCommandRunner,
+    private readonly tickets: TicketReader,
+    private readonly commands: CommandBus,
     private readonly mailer: Mailer,
     private readonly logger: PinoLogger,
   ) {
@@ -37,17 +38,16 @@ export class MailProcessor {
   @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
-    const stream = ticketStream(ticketId);
-    const [created] = await this.store.readStream(stream, { fromRevision: 0, maxCount: 1 });
-    const closed = await this.issueClosed(stream, eventId, revision);
-    if (!closed || created?.type !== 'TicketCreated') {
+    const created = await this.tickets.created(ticketId);
+    const closed = await this.issueClosed(ticketId, eventId, revision);
+    if (!closed || !created) {
       this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
       return 'no such event';
     }
     const state = await this.tickets.state(ticketId);
     if (state.status !== 'none' && state.notified.has(eventId)) return 'already sent';
 
-    const ticket = created.data as TicketCreatedData;
+    const ticket = created.data;
     const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId });
     const attempt = job.attemptsMade + 1;
     try {
@@ -60,22 +60,20 @@ export class MailProcessor {
       else this.logger.warn(fields, 'resolved email not sent: will retry');
       throw new Error(`email not sent: ${failure.reason}`);
     }
-    await this.tickets.run(
-      ticketId,
-      { type: 'RecordNotification', data: { notificationFor: eventId, to: email.to, now: new Date().toISOString() } },
-      { actor: { type: 'system' }, correlationId: closed.metadata.correlationId, causationId: eventId },
-    );
+    const data = { notificationFor: eventId, to: email.to, now: new Date().toISOString() };
+    await this.commands.execute(new RecordNotification(ticketId, data, causedBy(closed, ticketId)));
     this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'resolved email done');
     return this.mailer.sends ? 'sent' : 'logged';
   }
 
   /** The job's IssueClosed event: at its revision, or (a job queued before revisions were kept) looked for page by page. */
-  private async issueClosed(stream: string, eventId: string, revision: number | undefined): Promise<RecordedEvent | null> {
+  private async issueClosed(ticketId: string, eventId: string, revision: number | undefined): Promise<RecordedEvent | null> {
     const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';
     if (typeof revision === 'number') {
-      const [event] = await this.store.readStream(stream, { fromRevision: revision, maxCount: 1 });
+      const event = await this.tickets.eventAt(ticketId, revision);
       if (event && isIt(event)) return event;
     }
+    const stream = ticketStream(ticketId);
     for (let from = 0; ; from += SCAN_PAGE) {
       const page = await this.store.readStream(stream, { fromRevision: from, maxCount: SCAN_PAGE });
       const found = page.find(isIt);

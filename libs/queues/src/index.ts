@@ -1,2 +1,3 @@
-export * from './queues.js';
+// Queue names and the retry policy; the Nest module is queues.module.ts.
+export * from './queue-names.js';
 export * from './retry.js';

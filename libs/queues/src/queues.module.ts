@@ -3,11 +3,10 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnModuleIn
 import type { AdvancedSettings, Queue } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import type { Config } from '../../config/src/index.js';
+import { FORGEJO_QUEUE, MAIL_QUEUE, QUEUE_NAMES, queuePrefix } from './queue-names.js';
 import { bullRedisOptions } from './redis-options.js';
 import { backoffStrategies, DEFAULT_JOB_OPTIONS } from './retry.js';
 
-export const FORGEJO_QUEUE = 'forgejo';
-export const MAIL_QUEUE = 'mail';
 
 const settings = (config: Config): AdvancedSettings => ({
   backoffStrategies: backoffStrategies(config),
@@ -17,12 +16,6 @@ const settings = (config: Config): AdvancedSettings => ({
   maxStalledCount: 5,
 });
 
-/** Each database gets its own queue namespace in Redis, so deployments (and test runs) sharing a Redis never mix. */
-export function queuePrefix(config: Pick<Config, 'databaseUrl'>): string {
-  return `tb:${decodeURIComponent(new URL(config.databaseUrl).pathname.slice(1)) || 'postgres'}`;
-}
-
-const QUEUE_NAMES = [FORGEJO_QUEUE, MAIL_QUEUE];
 
 /** A queue's Redis errors (a lost connection, which ioredis reconnects by itself) are logged, never fatal. */
 @Injectable()

@@ -3,8 +3,12 @@ import { ticketsProjection } from './tickets/tickets.projection.js';
 
 export * from './tickets/ticket.view.js';
 export * from './tickets/tickets.queries.js';
+export * from './tickets/ticket-by-issue.query.js';
+export * from './tickets/ticket-owners.queries.js';
+export * from './tickets/sync-failures.queries.js';
 export { ticketsProjection };
 
 /** Every read model the API serves and the worker keeps on standby. */
 export const readModelProjections: Projection[] = [ticketsProjection];
 export * from './rebuild/rebuild.js';
+export * from './tickets/owed-syncs.query.js';

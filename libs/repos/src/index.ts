@@ -1,3 +1,3 @@
-export * from './repos.module.js';
+// The repos table and its DTOs; the Nest module is repos.module.ts.
 export * from './repos.repository.js';
 export * from './repo.dto.js';

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AdminReposController } from './admin-repos.controller.js';
 import { ReposController } from './repos.controller.js';
 import { ReposRepository } from './repos.repository.js';
 
-/** Forgejo repos that tickets are filed against: admin CRUD and the customers' list. */
+/** Forgejo repos that tickets are filed against: the table, and the customers' list (admins' routes: libs/admin). */
 @Module({
-  controllers: [AdminReposController, ReposController],
+  controllers: [ReposController],
   providers: [ReposRepository],
   exports: [ReposRepository],
 })

@@ -1,3 +1,3 @@
+// Pure parts; the Nest module is sagas.module.ts.
 export * from './saga.js';
 export * from './job-queues.js';
-export * from './sagas.module.js';

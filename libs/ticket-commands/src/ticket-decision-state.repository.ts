@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../database/src/index.js';
-import type { TicketState } from './domain/ticket.decider.js';
-import { ticketStateFromJson, ticketStateToJson } from './domain/ticket-state.json.js';
+import type { TicketState } from '../../ticket-domain/src/ticket.decider.js';
+import { ticketStateFromJson, ticketStateToJson } from '../../ticket-domain/src/ticket-state.json.js';
 
 export interface SavedDecisionState {
   /** the revision of the last event folded into `state` */

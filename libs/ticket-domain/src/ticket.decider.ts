@@ -66,6 +66,8 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
   const ticketId = state.ticketId;
   switch (command.type) {
     case 'AddComment': {
+      // only its owner comments on a ticket; to anyone else it does not exist
+      if (command.data.authorId !== state.ownerId) throw new TicketRuleBroken('not_found', 'ticket not found');
       // the same comment again is a retried request: already done
       if (state.comments.has(command.data.commentId)) return [];
       if (state.customerComments >= MAX_CUSTOMER_COMMENTS) {

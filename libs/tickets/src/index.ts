@@ -1,8 +1,3 @@
-export * from './domain/ticket.decider.js';
-export * from './domain/ticket.events.js';
-export * from './ticket-command-runner.js';
-export * from './ticket-decision-state.repository.js';
-export * from './domain/ticket-state.json.js';
-export * from './tickets.module.js';
-export * from './command-metadata.js';
+// The customers' ticket routes live in their slices; the Nest module is tickets.module.ts.
 export * from './ticket-id.pipe.js';
+export * from './ticket-rule.filter.js';

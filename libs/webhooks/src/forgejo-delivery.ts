@@ -3,6 +3,8 @@
  * and whether it asks for a ticket to be closed. No I/O here.
  */
 
+import type { ForgejoRepository } from '../../read-models/src/index.js';
+
 export type Headers = Record<string, string | string[] | undefined>;
 
 const first = (headers: Headers, ...names: string[]): string | undefined => {
@@ -51,10 +53,8 @@ export function eventKindFromShape(payload: unknown): string {
 }
 
 /** The Forgejo repository a delivery comes from: owner login and name as sent (compared without regard to case). */
-export interface DeliveryRepository {
-  owner: string;
-  name: string;
-}
+/** The repository a delivery says it comes from. */
+export type DeliveryRepository = ForgejoRepository;
 
 // what a repository's owner or name can be; anything else (a NUL, a control character) names no repository of ours
 const REPO_PART = /^[^\u0000-\u001f\u007f/]{1,255}$/;

@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
 import { FixedWindowRateLimiter, tooManyRequests } from '../../auth/src/index.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import type { EventMetadata } from '../../event-store/src/index.js';
+import { TicketByIssueQuery } from '../../read-models/src/index.js';
 import { ReposRepository } from '../../repos/src/index.js';
-import { TicketCommandRunner, TicketRuleBroken } from '../../tickets/src/index.js';
+import { CloseTicket, commandMetadata } from '../../ticket-commands/src/index.js';
+import { TicketRuleBroken } from '../../ticket-domain/src/index.js';
 import { closeRequestOf, deliveryIdOf, eventKindOf, signatureHeader, signedBytesOf, type DeliveryRepository, type Headers } from './forgejo-delivery.js';
 import { isValidSignature } from './signature.js';
-import { TicketByIssueQuery } from './ticket-by-issue.query.js';
 
 export type WebhookResult = 'closed' | 'already_closed' | 'not_found' | 'ignored';
 
@@ -45,7 +45,7 @@ export class ForgejoWebhooks {
     @Inject(CONFIG) config: Config,
     private readonly repos: ReposRepository,
     private readonly tickets: TicketByIssueQuery,
-    private readonly runner: TicketCommandRunner,
+    private readonly commands: CommandBus,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('ForgejoWebhooks');
@@ -100,17 +100,15 @@ export class ForgejoWebhooks {
     if (!ticket) return (await this.tickets.isKnown(slug, repository)) ? 'not_found' : 'ignored';
     // the read model already shows it closed: nothing to decide, nothing to wait for
     if (ticket.status === 'closed') return 'already_closed';
-    const metadata: EventMetadata = {
+    const metadata = commandMetadata({
       actor: closedBy === null ? { type: 'forgejo' } : { type: 'forgejo', login: closedBy },
       correlationId: deliveryId ?? requestId,
-      causationId: deliveryId ?? randomUUID(),
-    };
+      causationId: deliveryId ?? undefined,
+      via: 'webhook',
+    });
     try {
-      const outcome = await this.runner.run(
-        ticket.id,
-        { type: 'CloseTicket', data: { issueNumber, closedBy, deliveryId, now: new Date().toISOString() } },
-        metadata,
-      );
+      const data = { issueNumber, closedBy, deliveryId, now: new Date().toISOString() };
+      const outcome = await this.commands.execute(new CloseTicket(ticket.id, data, metadata));
       // the runner answers once the read models show the event
       if (outcome.events.length > 0) return 'closed';
     } catch (error) {

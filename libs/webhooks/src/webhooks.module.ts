@@ -1,16 +1,15 @@
 import { Module, type MiddlewareConsumer, type NestModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { ReposModule } from '../../repos/src/index.js';
-import { TicketsModule } from '../../tickets/src/index.js';
+import { TicketByIssueQuery } from '../../read-models/src/index.js';
+import { ReposModule } from '../../repos/src/repos.module.js';
 import { ForgejoWebhookController } from './forgejo-webhook.controller.js';
 import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
 import { RawWebhookBodyMiddleware, registerWebhookBodyParser } from './raw-webhook-body.js';
-import { TicketByIssueQuery } from './ticket-by-issue.query.js';
 
 /** POST /webhooks/forgejo/:slug: signed Forgejo deliveries that close tickets. Needs the API's Fastify adapter. */
 @Module({
-  imports: [ReposModule, TicketsModule],
+  imports: [ReposModule],
   controllers: [ForgejoWebhookController],
   providers: [ForgejoWebhooks, TicketByIssueQuery],
   exports: [ForgejoWebhooks],

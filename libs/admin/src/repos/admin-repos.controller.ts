@@ -11,10 +11,10 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminOnly } from '../../auth/src/index.js';
-import { CONFIG, type Config } from '../../config/src/index.js';
-import { AdminRepoDto, CreateRepoDto, UpdateRepoDto } from './repo.dto.js';
-import { ReposRepository, type Repo } from './repos.repository.js';
+import { AdminOnly } from '../../../auth/src/index.js';
+import { CONFIG, type Config } from '../../../config/src/index.js';
+import { AdminRepoDto, CreateRepoDto, UpdateRepoDto } from '../../../repos/src/repo.dto.js';
+import { ReposRepository, type Repo } from '../../../repos/src/repos.repository.js';
 
 /** Admins manage the Forgejo repos; no response ever carries the webhook secret. */
 @ApiTags('admin: repos')

@@ -8,7 +8,7 @@ import { TicketIdPipe } from '../../../tickets/src/index.js';
 import { cursorOrFail, DEFAULT_PAGE_SIZE } from '../../../tickets/src/read-tickets/read-tickets.controller.js';
 import { AdminListTicketsDto } from './admin-list-tickets.dto.js';
 import { ticketHistoryJson } from './ticket-history.js';
-import { TicketOwnersQueries, type TicketOwner } from './ticket-owners.queries.js';
+import { TicketOwnersQueries, type TicketOwner } from '../../../read-models/src/tickets/ticket-owners.queries.js';
 
 export type AdminTicketView = TicketView & TicketOwner;
 

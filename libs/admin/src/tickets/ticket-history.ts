@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { EventMetadata, EventStore, RecordedEvent } from '../../../event-store/src/index.js';
 // the domain file itself, not the library's index: the command line loads this without Nest
-import { ticketStream } from '../../../tickets/src/domain/ticket.events.js';
+import { ticketStream } from '../../../ticket-domain/src/ticket.events.js';
 
 export interface HistoryEvent {
   /** the event's own id: what later events name as their causationId */

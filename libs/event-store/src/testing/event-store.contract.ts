@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
-import { testEvent } from '../../../test/support/events.js';
-import { comparePositions, WrongExpectedVersionError, type EventStore, type RecordedEvent } from './event-store.port.js';
+import { testEvent } from './test-event.js';
+import { comparePositions, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../event-store.port.js';
 
 /**
  * The behaviour every adapter promises. Call inside a describe block; `store()` gives the adapter under test,

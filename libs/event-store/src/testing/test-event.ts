@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '../../libs/event-store/src/index.js';
+import type { NewEvent } from '../index.js';
 
 export function testEvent(type = 'Tested', data: Record<string, unknown> = {}): NewEvent {
   const id = randomUUID();

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '../../database/src/index.js';
-import type { DeliveryRepository } from './forgejo-delivery.js';
+import { PG_POOL } from '../../../database/src/index.js';
+
+/** A Forgejo repository, by owner and name (compared without regard to case). */
+export interface ForgejoRepository {
+  owner: string;
+  name: string;
+}
 
 export interface LinkedTicket {
   id: string;
@@ -17,7 +22,7 @@ export interface LinkedTicket {
 export class TicketByIssueQuery {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  async find(slug: string, repository: DeliveryRepository, issueNumber: number): Promise<LinkedTicket | null> {
+  async find(slug: string, repository: ForgejoRepository, issueNumber: number): Promise<LinkedTicket | null> {
     const { rows } = await this.pool.query<LinkedTicket>({
       name: 'webhook_ticket_by_issue',
       text: `SELECT t.id, t.status FROM tickets t
@@ -33,7 +38,7 @@ export class TicketByIssueQuery {
   }
 
   /** Whether the repository is the slug's current one or holds any of its tickets' issues. */
-  async isKnown(slug: string, repository: DeliveryRepository): Promise<boolean> {
+  async isKnown(slug: string, repository: ForgejoRepository): Promise<boolean> {
     const { rows } = await this.pool.query<{ known: boolean }>({
       name: 'webhook_repository_known',
       text: `SELECT EXISTS (SELECT 1 FROM repos WHERE slug = $1 AND lower(owner) = lower($2) AND lower(name) = lower($3))

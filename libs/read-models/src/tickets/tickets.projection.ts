@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../../event-store/src/index.js';
 import type { Projection } from '../../../projections/src/index.js';
-import type { TicketEvent } from '../../../tickets/src/domain/ticket.events.js';
+import type { TicketEvent } from '../../../ticket-domain/src/ticket.events.js';
 
 /** Where the projection writes: the live tables, or a rebuild's fresh ones. */
 export interface TicketTables {

@@ -5,6 +5,7 @@ import {
   toCommentView,
   toTicketView,
   type CommentPage,
+  type CommentView,
   type CommentRow,
   type TicketRow,
   type TicketView,
@@ -88,6 +89,16 @@ export class TicketsQueries {
     });
     const last = rows[rows.length - 1];
     return { items: rows.map(toCommentView), nextCursor: last?.has_next ? encodeCommentCursor(last.revision) : null };
+  }
+
+  /** One comment, as its ticket's pages show it; null when the read model does not have it. */
+  async findComment(commentId: string): Promise<CommentView | null> {
+    const { rows } = await this.pool.query<CommentRow>({
+      name: 'comment_by_id',
+      text: 'SELECT id, ticket_id, revision, body, author_email, forgejo_comment_id, created_at FROM comments WHERE id = $1',
+      values: [commentId],
+    });
+    return rows[0] ? toCommentView(rows[0]) : null;
   }
 
   async ownsTicket(ticketId: string, ownerId: string): Promise<boolean> {

@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, UseFilters, Param, Post, Req } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
-import type { CommentView } from '../../../read-models/src/index.js';
-import { metadataFor } from '../command-metadata.js';
-import { TicketRuleFilter } from '../ticket-rule.filter.js';
+import { TicketsQueries, type CommentView } from '../../../read-models/src/index.js';
+import { AddComment, requestMetadata } from '../../../ticket-commands/src/index.js';
+import { readModelAnswer } from '../read-model-answer.js';
 import { TicketIdPipe } from '../ticket-id.pipe.js';
-import { AddCommentCommand } from './add-comment.command.js';
+import { TicketRuleFilter } from '../ticket-rule.filter.js';
 import { AddCommentDto } from './add-comment.dto.js';
 
 @ApiTags('tickets')
@@ -15,17 +16,23 @@ import { AddCommentDto } from './add-comment.dto.js';
 @UseFilters(TicketRuleFilter)
 @Controller('tickets/:id/comments')
 export class AddCommentController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly tickets: TicketsQueries,
+  ) {}
 
-  /** 201 with the comment, once GET /tickets/:id shows it; 404 unless the ticket is the caller's. */
+  /** 201 with the comment, once GET /tickets/:id shows it; 404 unless the ticket is the caller's (the decider says). */
   @Post()
   @HttpCode(201)
-  add(
+  async add(
     @Param('id', TicketIdPipe) ticketId: string,
     @Body() body: AddCommentDto,
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
   ): Promise<CommentView> {
-    return this.commands.execute(new AddCommentCommand(user, ticketId, body.body, metadataFor(user, request)));
+    const commentId = randomUUID();
+    const data = { commentId, body: body.body, authorId: user.id, authorEmail: user.email, now: new Date().toISOString() };
+    await this.commands.execute(new AddComment(ticketId, data, requestMetadata(user, String(request.id))));
+    return readModelAnswer(await this.tickets.findComment(commentId));
   }
 }

@@ -1,12 +1,14 @@
-import { Body, Controller, HttpCode, UseFilters, Post, Req } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Body, Controller, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
-import type { TicketWithComments } from '../../../read-models/src/index.js';
-import { metadataFor } from '../command-metadata.js';
+import { TicketsQueries, type TicketWithComments } from '../../../read-models/src/index.js';
+import { ReposRepository } from '../../../repos/src/index.js';
+import { CreateTicket, requestMetadata } from '../../../ticket-commands/src/index.js';
+import { readModelAnswer } from '../read-model-answer.js';
 import { TicketRuleFilter } from '../ticket-rule.filter.js';
-import { CreateTicketCommand } from './create-ticket.command.js';
 import { CreateTicketDto } from './create-ticket.dto.js';
 
 @ApiTags('tickets')
@@ -14,12 +16,20 @@ import { CreateTicketDto } from './create-ticket.dto.js';
 @UseFilters(TicketRuleFilter)
 @Controller('tickets')
 export class CreateTicketController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly repos: ReposRepository,
+    private readonly tickets: TicketsQueries,
+  ) {}
 
-  /** 201 with the ticket, once GET /tickets/:id shows it. */
+  /** 201 with the ticket as GET /tickets/:id shows it (the command answers once the read model has it). */
   @Post()
   @HttpCode(201)
-  create(@Body() body: CreateTicketDto, @CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<TicketWithComments> {
-    return this.commands.execute(new CreateTicketCommand(user, body, metadataFor(user, request)));
+  async create(@Body() body: CreateTicketDto, @CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<TicketWithComments> {
+    if (!(await this.repos.findBySlug(body.repo))) throw new BadRequestException(`repo "${body.repo}" does not exist`);
+    const ticketId = randomUUID();
+    const data = { ticketId, ...body, customerId: user.id, customerEmail: user.email, now: new Date().toISOString() };
+    await this.commands.execute(new CreateTicket(ticketId, data, requestMetadata(user, String(request.id))));
+    return readModelAnswer(await this.tickets.findTicket(ticketId, user.id));
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { testEvent } from '../../../test/support/events.js';
+import { testEvent } from '../../event-store/src/testing/test-event.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { COUNTING_SCHEMA, countingProjection } from '../../../test/fixtures/counting-projection.js';
 import { comparePositions, PostgresEventStore, type Position } from '../../event-store/src/index.js';

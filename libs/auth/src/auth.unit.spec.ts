@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard, type AuthenticatedRequest } from '../../libs/auth/src/auth.guard.js';
-import { AdminOnly, Public, type AuthenticatedUser } from '../../libs/auth/src/authenticated-user.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../libs/auth/src/password.js';
-import { FixedWindowRateLimiter, tooManyRequests } from '../../libs/auth/src/rate-limiter.js';
-import { TokenCache } from '../../libs/auth/src/token-cache.js';
-import type { TokenService } from '../../libs/auth/src/tokens.js';
+import { AuthGuard, type AuthenticatedRequest } from './auth.guard.js';
+import { AdminOnly, Public, type AuthenticatedUser } from './authenticated-user.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js';
+import { FixedWindowRateLimiter, tooManyRequests } from './rate-limiter.js';
+import { TokenCache } from './token-cache.js';
+import type { TokenService } from './tokens.js';
 
 describe('password hashing', () => {
   it('verifies the right password only, with a fresh salt each time', async () => {

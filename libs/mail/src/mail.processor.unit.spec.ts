@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../event-store/src/index.js';
-import { foldTicket } from '../../tickets/src/domain/ticket.decider.js';
+import { foldTicket } from '../../ticket-domain/src/ticket.decider.js';
 import { MailProcessor } from './mail.processor.js';
 
 const NOW = '2026-11-28T10:00:00.000Z';
@@ -35,11 +35,17 @@ function processorOver(events: RecordedEvent[], { notified = false } = {}) {
       const state = foldTicket(events);
       return notified && state.status !== 'none' ? { ...state, notified: new Set(['closed-1']) } : state;
     },
-    run: async (_id: string, command: unknown) => recorded.push(command),
+    // the reader's bounded reads, over the fake store
+    eventAt: async (_id: string, revision: number) => (await store.readStream('ticket-t1', { fromRevision: revision, maxCount: 1 }))[0] ?? null,
+    created: async () => {
+      const [first] = await store.readStream('ticket-t1', { fromRevision: 0, maxCount: 1 });
+      return first?.type === 'TicketCreated' ? first : null;
+    },
   };
+  const commands = { execute: async (command: unknown) => recorded.push(command) };
   const mailer = { send: async (email: { to: string }) => sent.push(email.to), sends: true, describe: () => ({ reason: 'x' }) };
   const logger = { setContext: () => undefined, warn: () => undefined, info: () => undefined, error: () => undefined };
-  const processor = new MailProcessor(store, { mailFrom: 'support@example.com' } as never, tickets as never, mailer as never, logger as never);
+  const processor = new MailProcessor(store, { mailFrom: 'support@example.com' } as never, tickets as never, commands as never, mailer as never, logger as never);
   const job = (data: Record<string, unknown>) => ({ data, attemptsMade: 0, opts: { attempts: 3 } }) as never;
   return { processor, job, reads, sent, recorded };
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { PG_POOL } from '../../libs/database/src/index.js';
 import { EVENT_STORE, type EventStore } from '../../libs/event-store/src/index.js';
 import { rebuildReadModels, RebuildInProgressError } from '../../libs/read-models/src/index.js';
-import { TicketCommandRunner } from '../../libs/tickets/src/index.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { describeSendError, singleLine, TicketResolvedMailSaga, ticketResolvedEmail } from '../../libs/mail/src/index.js';
-import { MAIL_QUEUE } from '../../libs/queues/src/index.js';
+import type { RecordedEvent } from '../../event-store/src/index.js';
+import { describeSendError, singleLine, TicketResolvedMailSaga, ticketResolvedEmail } from './index.js';
+import { MAIL_QUEUE } from '../../queues/src/index.js';
 
 const base = { ticketId: 't-1', title: 'Printer on fire', to: 'bob@example.com', from: 'support@example.com', eventId: 'e-1' };
 

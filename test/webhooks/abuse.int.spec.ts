@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EVENT_STORE, type EventMetadata, type EventStore } from '../../libs/event-store/src/index.js';
 import { ProjectionProgress } from '../../libs/projections/src/index.js';
-import { TicketCommandRunner } from '../../libs/tickets/src/index.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
 import { closedPayload, deliver, forgejoHeaders, streamOf } from './support.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TicketCommandRunner } from '../../libs/tickets/src/index.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer, uniqueEmail } from '../support/http.js';
 import { runTs } from '../support/processes.js';
@@ -17,9 +17,9 @@ describe('the admin command line (npm run admin)', () => {
   let api: TestApi;
   let alice: { token: string; id: string; email: string };
 
-  /** Runs `scripts/admin.ts` with `args` against the test database; at most 30 s. */
+  /** Runs `apps/cli/src/main.ts` with `args` against the test database; at most 30 s. */
   async function admin(args: string[], input?: string, env: Record<string, string> = {}): Promise<Finished> {
-    const run = runTs('scripts/admin.ts', { DATABASE_URL: api.db.url, LOG_LEVEL: 'error', ...env }, args, { input });
+    const run = runTs('apps/cli/src/main.ts', { DATABASE_URL: api.db.url, LOG_LEVEL: 'error', ...env }, args, { input });
     try {
       await waitUntil(() => run.child.exitCode !== null || run.child.signalCode !== null, {
         timeoutMs: 30000,
@@ -140,6 +140,7 @@ describe('the admin command line (npm run admin)', () => {
         actor: { type: 'admin', id: 'cli' },
         correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         causationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        via: 'cli',
       });
       // the API's live projection clears the failure from the read model
       const token = await adminToken(api.url);

@@ -74,7 +74,7 @@ describe('POST /webhooks/forgejo/:slug', () => {
     const stream = await streamOf(api, ticketId);
     expect(stream.map((e) => e.type)).toEqual(['TicketCreated', 'ForgejoIssueLinked', 'IssueClosed']);
     expect(stream[2].data).toEqual({ ticketId, issueNumber: 42, closedBy: 'jdoe', deliveryId, closedAt: ticket.closedAt });
-    expect(stream[2].metadata).toEqual({ actor: { type: 'forgejo', login: 'jdoe' }, correlationId: deliveryId, causationId: deliveryId });
+    expect(stream[2].metadata).toEqual({ actor: { type: 'forgejo', login: 'jdoe' }, correlationId: deliveryId, causationId: deliveryId, via: 'webhook' });
 
     const history = await call(api.url, 'GET', `/admin/tickets/${ticketId}/history`, { token: admin });
     if (history.status === 200) {
@@ -120,7 +120,7 @@ describe('POST /webhooks/forgejo/:slug', () => {
     const [, , event] = await streamOf(api, ticketId);
     // no delivery id: the request id correlates, and a fresh id is the cause
     expect(event.data.deliveryId).toBeNull();
-    expect(event.metadata).toEqual({ actor: { type: 'forgejo', login: 'jdoe' }, correlationId: expect.any(String), causationId: expect.stringMatching(UUID) });
+    expect(event.metadata).toEqual({ actor: { type: 'forgejo', login: 'jdoe' }, correlationId: expect.any(String), causationId: expect.stringMatching(UUID), via: 'webhook' });
   });
 
   it('accepts Gitea’s headers (X-Gitea-Signature, -Event, -Delivery) when no X-Forgejo-* header is sent', async () => {

@@ -4,7 +4,7 @@ import { EVENT_STORE, PostgresEventStore, type EventStore } from '../../event-st
 import { ticketsProjection } from '../../read-models/src/index.js';
 import { startTestApi, type TestApi } from '../../../test/support/api.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { testEvent } from '../../../test/support/events.js';
+import { testEvent } from '../../event-store/src/testing/test-event.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../../../test/support/http.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { comparePositions } from '../../event-store/src/index.js';

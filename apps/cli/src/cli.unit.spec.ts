@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import * as authDto from '../../../auth/src/auth.dto.js';
+import * as authDto from '../../../libs/auth/src/auth.dto.js';
 import { parseArgs, UsageError } from './args.js';
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './create-admin.command.js';
 import { promptHidden, PromptCancelled, readFirstLine, type PasswordInput } from './password.js';

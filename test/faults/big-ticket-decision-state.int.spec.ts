@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
-import { TicketCommandRunner, type TicketCommand } from '../../libs/tickets/src/index.js';
+import { TicketReader } from '../../libs/ticket-commands/src/ticket-reader.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
+import type { TicketCommand } from '../../libs/ticket-domain/src/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
 
@@ -64,7 +66,7 @@ describe('the decision state beside a ticket stream', () => {
     // put the row back as it was before the comment
     await api.db.pool.query('UPDATE ticket_decision_state SET revision = $2, state = $3 WHERE ticket_id = $1', [ticketId, stale.revision, stale.state]);
     expect((await run(ticketId, comment(later))).events).toEqual([]);
-    const state = await api.app.get(TicketCommandRunner).state(ticketId);
+    const state = await api.app.get(TicketReader).state(ticketId);
     expect(state.status === 'open' && state.customerComments).toBe(1);
     await run(ticketId, comment(randomUUID()));
     expect(await revisions(ticketId)).toEqual([0, 1, 2]);
@@ -79,7 +81,7 @@ describe('the decision state beside a ticket stream', () => {
     expect((await row(ticketId)).revision).toBe(1);
 
     await api.db.pool.query(`UPDATE ticket_decision_state SET state = '{"format": 0, "state": {"status": "none"}}' WHERE ticket_id = $1`, [ticketId]);
-    const state = await api.app.get(TicketCommandRunner).state(ticketId);
+    const state = await api.app.get(TicketReader).state(ticketId);
     expect(state.status === 'open' && state.customerComments).toBe(1);
     await run(ticketId, comment(randomUUID()));
     expect(await revisions(ticketId)).toEqual([0, 1, 2]);
@@ -89,7 +91,7 @@ describe('the decision state beside a ticket stream', () => {
   it('keeps the newest when an older write comes late', async () => {
     const ticketId = await newTicket();
     await run(ticketId, comment(randomUUID()));
-    const { TicketDecisionStates } = await import('../../libs/tickets/src/index.js');
+    const { TicketDecisionStates } = await import('../../libs/ticket-commands/src/ticket-decision-state.repository.js');
     await api.app.get(TicketDecisionStates).save(ticketId, { revision: 0, state: { status: 'none' } });
     expect((await row(ticketId)).revision).toBe(1);
   });

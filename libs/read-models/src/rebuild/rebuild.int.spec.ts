@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { createPool } from '../../../database/src/index.js';
 import { PostgresEventStore } from '../../../event-store/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { testEvent } from '../../../../test/support/events.js';
+import { testEvent } from '../../../event-store/src/testing/test-event.js';
 import { rebuildReadModels } from './rebuild.js';
 
 describe('a rebuild while the shared pool is exhausted', () => {

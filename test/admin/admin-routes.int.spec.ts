@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
-import { TicketCommandRunner, type TicketCommand } from '../../libs/tickets/src/index.js';
+import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
+import type { TicketCommand } from '../../libs/ticket-domain/src/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { holdRebuild } from './support.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer, type Reply } from '../support/http.js';
@@ -138,10 +139,10 @@ describe('admin audit routes', () => {
         revision: 0,
         type: 'TicketCreated',
         data: expect.objectContaining({ ticketId: id, title: 'audited', customerId: alice.id, customerEmail: alice.email }),
-        metadata: { actor: { type: 'customer', id: alice.id }, correlationId: 'corr-audit-1', causationId: expect.stringMatching(UUID) },
+        metadata: { actor: { type: 'customer', id: alice.id }, correlationId: 'corr-audit-1', causationId: expect.stringMatching(UUID), via: 'api' },
         recordedAt: expect.stringMatching(ISO),
       });
-      expect(events[1].metadata).toEqual({ actor: { type: 'customer', id: alice.id }, correlationId: 'corr-audit-2', causationId: expect.stringMatching(UUID) });
+      expect(events[1].metadata).toEqual({ actor: { type: 'customer', id: alice.id }, correlationId: 'corr-audit-2', causationId: expect.stringMatching(UUID), via: 'api' });
       expect(events[1].data).toMatchObject({ body: 'hello', authorEmail: alice.email });
       expect(events[2].metadata.actor).toEqual({ type: 'system' });
       expect(events[2].data).toMatchObject({ reason: '422 refused', attempts: 1 });
@@ -150,6 +151,7 @@ describe('admin audit routes', () => {
         actor: { type: 'admin', id: adminId },
         correlationId: 'corr-audit-3',
         causationId: expect.stringMatching(UUID),
+        via: 'api',
       });
       const times = events.map((e: { recordedAt: string }) => e.recordedAt);
       expect([...times].sort()).toEqual(times);

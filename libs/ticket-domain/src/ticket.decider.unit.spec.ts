@@ -51,6 +51,10 @@ describe('ticket decider', () => {
   it('creates a ticket', () => given([]).when(create).then([created]));
   it('refuses to create a ticket twice', () => given([created]).when(create).thenRefused('already_exists'));
   it('adds a comment', () => given([created]).when(comment('m1')).then([commentAdded('m1')]));
+  it("refuses a comment from anyone but the ticket's owner, as if the ticket did not exist", () =>
+    given([created])
+      .when({ type: 'AddComment', data: { commentId: 'm1', body: 'mine now', authorId: 'c2', authorEmail: 'x@example.com', now: NOW } })
+      .thenRefused('not_found'));
   it('adds nothing for a comment it already has (a retried request)', () =>
     given([created, commentAdded('m1')]).when(comment('m1')).then([]));
   it('refuses a comment on a ticket that does not exist', () => given([]).when(comment('m1')).thenRefused('not_found'));

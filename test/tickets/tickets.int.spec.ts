@@ -55,6 +55,7 @@ describe('tickets and comments', () => {
       actor: { type: 'customer', id: alice.id },
       correlationId: 'corr-123',
       causationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      via: 'api',
     });
   });
 

@@ -58,7 +58,7 @@ describe('the customer is emailed when the team closes the issue', () => {
     const closed = (await streamOf(api, ticketId)).find((e) => e.type === 'IssueClosed')!;
     const notification = await waitUntil(async () => (await notificationsOf(ticketId))[0], { what: 'NotificationSent' });
     expect(notification.data).toEqual({ ticketId, notificationFor: closed.id, to: bob.email, sentAt: expect.any(String) });
-    expect(notification.metadata).toEqual({ actor: { type: 'system' }, correlationId: deliveryId, causationId: closed.id });
+    expect(notification.metadata).toEqual({ actor: { type: 'system' }, correlationId: deliveryId, causationId: closed.id, via: 'job' });
     expect(mail.headers.get('message-id')?.[0]).toContain(closed.id);
 
     await worker.settled();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
 import {
   EVENT_STORE,
@@ -8,23 +9,75 @@ import {
   type EventMetadata,
   type EventStore,
   type Position,
-  type RecordedEvent,
 } from '../../event-store/src/index.js';
 import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
-import { decide, evolve, foldTicket, initialTicketState, type TicketCommand, type TicketState } from './domain/ticket.decider.js';
-import { ticketStream, type TicketEvent } from './domain/ticket.events.js';
-import { TicketDecisionStates, type SavedDecisionState } from './ticket-decision-state.repository.js';
+import { decide, evolve, initialTicketState, ticketStream, type TicketCommand, type TicketEvent } from '../../ticket-domain/src/index.js';
+import { TicketReader } from './ticket-reader.js';
+
+/*
+ * The one command path: every way in (HTTP, webhook, Forgejo and mail jobs, resync, CLI) sends one of the command
+ * classes below on the CommandBus; its handler runs it through the one runner: load, decide, append.
+ */
+
+type DataOf<T extends TicketCommand['type']> = Extract<TicketCommand, { type: T }>['data'];
+
+export interface RunOptions {
+  /** false for background work: no one is about to read what it wrote */
+  waitForReadModels?: boolean;
+}
+
+/**
+ * A command on one ticket as the CommandBus carries it: which ticket, the decider's command, who caused it. Every
+ * way in (HTTP, webhook, Forgejo and mail jobs, resync, CLI) sends one of the classes below.
+ */
+abstract class TicketCommandMessage<T extends TicketCommand['type']> extends Command<CommandOutcome> {
+  abstract readonly type: T;
+
+  constructor(
+    readonly ticketId: string,
+    readonly data: DataOf<T>,
+    readonly metadata: EventMetadata,
+    readonly options: RunOptions = {},
+  ) {
+    super();
+  }
+
+  /** The decider's view of this message. */
+  toCommand(): TicketCommand {
+    return { type: this.type, data: this.data } as TicketCommand;
+  }
+}
+
+export class CreateTicket extends TicketCommandMessage<'CreateTicket'> {
+  readonly type = 'CreateTicket';
+}
+export class AddComment extends TicketCommandMessage<'AddComment'> {
+  readonly type = 'AddComment';
+}
+export class LinkForgejoIssue extends TicketCommandMessage<'LinkForgejoIssue'> {
+  readonly type = 'LinkForgejoIssue';
+}
+export class LinkForgejoComment extends TicketCommandMessage<'LinkForgejoComment'> {
+  readonly type = 'LinkForgejoComment';
+}
+export class CloseTicket extends TicketCommandMessage<'CloseTicket'> {
+  readonly type = 'CloseTicket';
+}
+export class RecordSyncFailure extends TicketCommandMessage<'RecordSyncFailure'> {
+  readonly type = 'RecordSyncFailure';
+}
+export class RequestResync extends TicketCommandMessage<'RequestResync'> {
+  readonly type = 'RequestResync';
+}
+export class RecordNotification extends TicketCommandMessage<'RecordNotification'> {
+  readonly type = 'RecordNotification';
+}
+
+const MESSAGES = [CreateTicket, AddComment, LinkForgejoIssue, LinkForgejoComment, CloseTicket, RecordSyncFailure, RequestResync, RecordNotification];
+
 
 const MAX_ATTEMPTS = 30;
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
-// events folded per read when catching up on a stream: bounds memory whatever the comments hold
-const FOLD_PAGE = 50;
-
-/** A ticket's state and the revision of the last event folded into it (-1: no stream yet). */
-interface LoadedState {
-  state: TicketState;
-  revision: number;
-}
 
 export interface CommandOutcome {
   events: TicketEvent[];
@@ -48,7 +101,7 @@ export class TicketCommandRunner {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly progress: ProjectionProgress,
     private readonly logger: PinoLogger,
-    private readonly decisionStates: TicketDecisionStates,
+    private readonly reader: TicketReader,
   ) {
     logger.setContext('TicketCommandRunner');
   }
@@ -60,30 +113,20 @@ export class TicketCommandRunner {
     return outcome;
   }
 
-  /** What the decider knows of a ticket now (background work asks this before it acts). */
-  async state(ticketId: string): Promise<TicketState> {
-    return (await this.load(ticketId, true)).state;
-  }
-
-  /** The ticket's events so far, for work that needs more than the decider's state (titles, bodies). */
-  history(ticketId: string): Promise<RecordedEvent[]> {
-    return this.store.readStream(ticketStream(ticketId));
-  }
-
   private async decideAndAppend(ticketId: string, command: TicketCommand, metadata: EventMetadata): Promise<CommandOutcome> {
     const stream = ticketStream(ticketId);
     const eventIds: string[] = [];
     let trustSaved = true;
     for (let attempt = 1; ; attempt++) {
       // a new ticket has no history to read
-      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1 } : await this.load(ticketId, trustSaved);
+      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1 } : await this.reader.load(ticketId, trustSaved);
       const events = decide(command, loaded.state);
       if (events.length === 0) return { events, position: null };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {
         const { position } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
-        await this.save(ticketId, { state, revision: loaded.revision + events.length }, !trustSaved);
+        await this.reader.save(ticketId, { state, revision: loaded.revision + events.length }, !trustSaved);
         return { events, position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
@@ -91,36 +134,6 @@ export class TicketCommandRunner {
         if (error.actual === 'no_stream' || error.actual < loaded.revision) trustSaved = false;
         await sleep(Math.random() * Math.min(50, 2 ** attempt));
       }
-    }
-  }
-
-  /** The saved state (when trusted and readable) plus every event after it, folded a page at a time. */
-  private async load(ticketId: string, trustSaved: boolean): Promise<LoadedState> {
-    const saved = trustSaved ? await this.readSaved(ticketId) : null;
-    let { state, revision } = saved ?? { state: initialTicketState, revision: -1 };
-    for (;;) {
-      const page = await this.store.readStream(ticketStream(ticketId), { fromRevision: revision + 1, maxCount: FOLD_PAGE });
-      state = foldTicket(page, state);
-      if (page.length > 0) revision = page[page.length - 1].revision;
-      if (page.length < FOLD_PAGE) return { state, revision };
-    }
-  }
-
-  private async readSaved(ticketId: string): Promise<SavedDecisionState | null> {
-    try {
-      return await this.decisionStates.read(ticketId);
-    } catch (error) {
-      this.logger.warn({ ticketId, err: error }, 'decision state unreadable: folding the stream from the start');
-      return null;
-    }
-  }
-
-  private async save(ticketId: string, saved: SavedDecisionState, replace: boolean): Promise<void> {
-    try {
-      await this.decisionStates.save(ticketId, saved, { replace });
-    } catch (error) {
-      // the append stands; the next command folds a few more events
-      this.logger.warn({ ticketId, err: error }, 'decision state not saved');
     }
   }
 
@@ -145,3 +158,22 @@ export class TicketCommandRunner {
     }
   }
 }
+
+/**
+ * One handler per ticket command. Each does the same thing on purpose: load, decide, append through the one
+ * runner; the rules live in `decide`, so a handler has nothing of its own to add.
+ */
+function handlerOf(message: Type<TicketCommandMessage<TicketCommand['type']>>): Type<ICommandHandler> {
+  @CommandHandler(message)
+  class Handler implements ICommandHandler<TicketCommandMessage<TicketCommand['type']>, CommandOutcome> {
+    constructor(@Inject(TicketCommandRunner) private readonly runner: TicketCommandRunner) {}
+
+    execute(sent: TicketCommandMessage<TicketCommand['type']>): Promise<CommandOutcome> {
+      return this.runner.run(sent.ticketId, sent.toCommand(), sent.metadata, sent.options);
+    }
+  }
+  Object.defineProperty(Handler, 'name', { value: `${message.name}Handler` });
+  return Handler;
+}
+
+export const ticketCommandHandlers = MESSAGES.map((message) => handlerOf(message as Type<TicketCommandMessage<TicketCommand['type']>>));

@@ -1,0 +1,4 @@
+export * from './ticket.decider.js';
+export * from './ticket.events.js';
+export * from './ticket-state.json.js';
+export * from './owed-syncs.js';
