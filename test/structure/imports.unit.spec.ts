@@ -20,7 +20,7 @@ const LAYERS: string[][] = [
   ['libs/read-models'],
   ['libs/auth', 'libs/queues', 'libs/repos', 'libs/ticket-commands', 'libs/sagas'],
   ['libs/observability'],
-  ['libs/tickets', 'libs/webhooks', 'libs/forgejo', 'libs/mail'],
+  ['libs/tickets', 'libs/forgejo', 'libs/mail'],
   ['libs/admin'],
   ['apps/api', 'apps/worker', 'apps/cli'],
 ];

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
 import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
-import { signPayload } from '../../libs/webhooks/src/index.js';
+import { signPayload } from '../../libs/forgejo/src/index.js';
 import type { TestApi } from '../support/api.js';
 import { call } from '../support/http.js';
 import { repoRoot } from '../support/processes.js';

@@ -12,7 +12,7 @@ import { readModelProjections } from '../../../libs/read-models/src/index.js';
 import { ReposModule } from '../../../libs/repos/src/repos.module.js';
 import { TicketCommandsModule } from '../../../libs/ticket-commands/src/ticket-commands.module.js';
 import { TicketsModule } from '../../../libs/tickets/src/tickets.module.js';
-import { WebhooksModule } from '../../../libs/webhooks/src/webhooks.module.js';
+import { ForgejoInboundModule } from '../../../libs/forgejo/src/inbound/forgejo-inbound.module.js';
 
 /** The HTTP side: every route, and the read-model projections it waits on for read-your-writes. */
 @Module({})
@@ -30,7 +30,7 @@ export class ApiModule {
         AuthModule,
         ReposModule,
         TicketsModule,
-        WebhooksModule,
+        ForgejoInboundModule,
         AdminModule,
       ],
       controllers: [HealthController],

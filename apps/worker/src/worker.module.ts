@@ -3,7 +3,7 @@ import { ConfigModule } from '../../../libs/config/src/config.module.js';
 import type { Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/database.module.js';
 import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
-import { ForgejoSyncModule, forgejoSagas } from '../../../libs/forgejo/src/forgejo-sync.module.js';
+import { ForgejoOutboundModule, forgejoSagas } from '../../../libs/forgejo/src/outbound/forgejo-outbound.module.js';
 import { MailModule, mailSagas } from '../../../libs/mail/src/mail.module.js';
 import { loggerModule } from '../../../libs/observability/src/index.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
@@ -32,7 +32,7 @@ export class WorkerModule {
         TicketCommandsModule,
         QueuesModule.forRoot(config),
         SagasModule.forRoot([...forgejoSagas(config), ...mailSagas], [FORGEJO_QUEUE, MAIL_QUEUE]),
-        ForgejoSyncModule.forRoot(config),
+        ForgejoOutboundModule.forRoot(config),
         MailModule,
       ],
     };

@@ -48,32 +48,35 @@ abstract class TicketCommandMessage<T extends TicketCommand['type']> extends Com
   }
 }
 
-export class CreateTicket extends TicketCommandMessage<'CreateTicket'> {
-  readonly type = 'CreateTicket';
-}
-export class AddComment extends TicketCommandMessage<'AddComment'> {
-  readonly type = 'AddComment';
-}
-export class LinkForgejoIssue extends TicketCommandMessage<'LinkForgejoIssue'> {
-  readonly type = 'LinkForgejoIssue';
-}
-export class LinkForgejoComment extends TicketCommandMessage<'LinkForgejoComment'> {
-  readonly type = 'LinkForgejoComment';
-}
-export class CloseTicket extends TicketCommandMessage<'CloseTicket'> {
-  readonly type = 'CloseTicket';
-}
-export class RecordSyncFailure extends TicketCommandMessage<'RecordSyncFailure'> {
-  readonly type = 'RecordSyncFailure';
-}
-export class RequestResync extends TicketCommandMessage<'RequestResync'> {
-  readonly type = 'RequestResync';
-}
-export class RecordNotification extends TicketCommandMessage<'RecordNotification'> {
-  readonly type = 'RecordNotification';
-}
+export class CreateTicket extends TicketCommandMessage<'CreateTicket'> { readonly type = 'CreateTicket'; }
+export class AddComment extends TicketCommandMessage<'AddComment'> { readonly type = 'AddComment'; }
+export class LinkForgejoIssue extends TicketCommandMessage<'LinkForgejoIssue'> { readonly type = 'LinkForgejoIssue'; }
+export class LinkForgejoComment extends TicketCommandMessage<'LinkForgejoComment'> { readonly type = 'LinkForgejoComment'; }
+export class CloseTicket extends TicketCommandMessage<'CloseTicket'> { readonly type = 'CloseTicket'; }
+export class RecordSyncFailure extends TicketCommandMessage<'RecordSyncFailure'> { readonly type = 'RecordSyncFailure'; }
+export class RequestResync extends TicketCommandMessage<'RequestResync'> { readonly type = 'RequestResync'; }
+export class RecordNotification extends TicketCommandMessage<'RecordNotification'> { readonly type = 'RecordNotification'; }
+export class AddTeamReply extends TicketCommandMessage<'AddTeamReply'> { readonly type = 'AddTeamReply'; }
+export class EditTeamReply extends TicketCommandMessage<'EditTeamReply'> { readonly type = 'EditTeamReply'; }
+export class RemoveTeamReply extends TicketCommandMessage<'RemoveTeamReply'> { readonly type = 'RemoveTeamReply'; }
+export class ReopenTicket extends TicketCommandMessage<'ReopenTicket'> { readonly type = 'ReopenTicket'; }
+export class RecordForgejoReopen extends TicketCommandMessage<'RecordForgejoReopen'> { readonly type = 'RecordForgejoReopen'; }
 
-const MESSAGES = [CreateTicket, AddComment, LinkForgejoIssue, LinkForgejoComment, CloseTicket, RecordSyncFailure, RequestResync, RecordNotification];
+const MESSAGES = [
+  CreateTicket,
+  AddComment,
+  LinkForgejoIssue,
+  LinkForgejoComment,
+  CloseTicket,
+  RecordSyncFailure,
+  RequestResync,
+  RecordNotification,
+  AddTeamReply,
+  EditTeamReply,
+  RemoveTeamReply,
+  ReopenTicket,
+  RecordForgejoReopen,
+];
 
 
 const MAX_ATTEMPTS = 30;

@@ -1,4 +1,8 @@
+import { decideConversation, evolveConversation, type ConversationCommand } from './ticket-conversation.js';
+import { TicketRuleBroken } from './ticket-rule-broken.js';
 import type { TicketEvent } from './ticket.events.js';
+
+export { TicketRuleBroken };
 
 /** What a ticket must know to decide; built only from its own events. */
 export type TicketState =
@@ -19,6 +23,12 @@ export type TicketState =
       failedSyncs: ReadonlySet<string>;
       /** ids of the events a notification was already sent for */
       notified: ReadonlySet<string>;
+      /** the revision of the IssueClosed in force while closed (what a reopen link is bound to), else null */
+      closedAtRevision: number | null;
+      /** the team's replies by their Forgejo comment id */
+      replies: ReadonlyMap<number, { replyId: string; removed: boolean }>;
+      /** revisions of the customer's reopens that have not reached Forgejo yet */
+      unsyncedReopens: ReadonlySet<number>;
     };
 
 export interface CommentState {
@@ -38,17 +48,8 @@ export type TicketCommand =
   | { type: 'CloseTicket'; data: { issueNumber: number; closedBy: string | null; deliveryId: string | null; now: string } }
   | { type: 'RecordSyncFailure'; data: { commentId: string | null; reason: string; attempts: number; now: string } }
   | { type: 'RequestResync'; data: { now: string } }
-  | { type: 'RecordNotification'; data: { notificationFor: string; to: string; now: string } };
-
-export class TicketRuleBroken extends Error {
-  constructor(
-    readonly reason: 'not_found' | 'already_exists' | 'unknown_comment' | 'issue_mismatch' | 'comment_limit',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TicketRuleBroken';
-  }
-}
+  | { type: 'RecordNotification'; data: { notificationFor: string; to: string; now: string } }
+  | ConversationCommand;
 
 export const initialTicketState: TicketState = { status: 'none' };
 
@@ -118,6 +119,8 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
       if (state.notified.has(notificationFor)) return [];
       return [{ type: 'NotificationSent', data: { ticketId, notificationFor, to, sentAt: now } }];
     }
+    default:
+      return decideConversation(command, state);
   }
 }
 
@@ -139,6 +142,9 @@ export function evolve(state: TicketState, event: TicketEvent, revision = -1): T
         customerComments: 0,
         failedSyncs: new Set(),
         notified: new Set(),
+        closedAtRevision: null,
+        replies: new Map(),
+        unsyncedReopens: new Set(),
       };
     case 'CommentAdded':
       if (state.status === 'none') return state;
@@ -166,7 +172,7 @@ export function evolve(state: TicketState, event: TicketEvent, revision = -1): T
       };
     case 'IssueClosed':
       if (state.status === 'none') return state;
-      return { ...state, status: 'closed' };
+      return { ...state, status: 'closed', closedAtRevision: revision };
     case 'ForgejoIssueSyncFailed':
       if (state.status === 'none') return state;
       return { ...state, failedSyncs: new Set(state.failedSyncs).add('issue') };
@@ -180,7 +186,7 @@ export function evolve(state: TicketState, event: TicketEvent, revision = -1): T
       if (state.status === 'none') return state;
       return { ...state, notified: new Set(state.notified).add(event.data.notificationFor) };
     default:
-      return state;
+      return evolveConversation(state, event, revision);
   }
 }
 

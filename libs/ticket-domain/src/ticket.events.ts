@@ -32,7 +32,21 @@ export type TicketEvent =
   /** An admin asked for the failed syncs to be tried again. */
   | { type: 'ForgejoSyncRetryRequested'; data: { ticketId: string; requestedAt: string } }
   /** The customer was told by email; `notificationFor` is the id of the event that called for it. */
-  | { type: 'NotificationSent'; data: { ticketId: string; notificationFor: string; to: string; sentAt: string } };
+  | { type: 'NotificationSent'; data: { ticketId: string; notificationFor: string; to: string; sentAt: string } }
+  /** A team member's Forgejo comment that the repo's replyMode makes a reply to the customer. */
+  | {
+      type: 'TeamReplyAdded';
+      data: { ticketId: string; replyId: string; forgejoCommentId: number; body: string; authorName: string; createdAt: string };
+    }
+  | { type: 'TeamReplyEdited'; data: { ticketId: string; replyId: string; forgejoCommentId: number; body: string; editedAt: string } }
+  | { type: 'TeamReplyRemoved'; data: { ticketId: string; replyId: string; forgejoCommentId: number; removedAt: string } }
+  /** Open again, by its customer or from Forgejo; `closeRevision` is the revision of the IssueClosed it undoes. */
+  | {
+      type: 'TicketReopened';
+      data: { ticketId: string; reopenedBy: 'customer' | 'forgejo'; closeRevision: number; reopenedAt: string };
+    }
+  /** A customer's reopen reached Forgejo: the issue is open again and says so in a comment. */
+  | { type: 'ForgejoIssueReopened'; data: { ticketId: string; reopenRevision: number; forgejoCommentId: number; reopenedAt: string } };
 
 export type TicketEventType = TicketEvent['type'];
 
@@ -46,6 +60,11 @@ export const TICKET_EVENT_TYPES: ReadonlySet<string> = new Set<TicketEventType>(
   'ForgejoCommentSyncFailed',
   'ForgejoSyncRetryRequested',
   'NotificationSent',
+  'TeamReplyAdded',
+  'TeamReplyEdited',
+  'TeamReplyRemoved',
+  'TicketReopened',
+  'ForgejoIssueReopened',
 ]);
 
 export const ticketStream = (ticketId: string) => `ticket-${ticketId}`;

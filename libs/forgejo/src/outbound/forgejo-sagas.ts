@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { RecordedEvent } from '../../event-store/src/index.js';
-import { FORGEJO_JOB_OPTIONS, FORGEJO_QUEUE } from '../../queues/src/index.js';
-import type { JobRequest, Saga } from '../../sagas/src/index.js';
-import { TicketReader } from '../../ticket-commands/src/index.js';
-import { owedSyncs, type TicketState } from '../../ticket-domain/src/index.js';
+import type { RecordedEvent } from '../../../event-store/src/index.js';
+import { FORGEJO_JOB_OPTIONS, FORGEJO_QUEUE } from '../../../queues/src/index.js';
+import type { JobRequest, Saga } from '../../../sagas/src/index.js';
+import { TicketReader } from '../../../ticket-commands/src/index.js';
+import { owedSyncs, type TicketState } from '../../../ticket-domain/src/index.js';
 
 export const CREATE_ISSUE = 'create-issue';
 export const CREATE_COMMENT = 'create-comment';

@@ -2,14 +2,14 @@ import { getQueueToken } from '@nestjs/bull';
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import { CONFIG, type Config } from '../../config/src/index.js';
-import { OwedSyncsQuery } from '../../read-models/src/index.js';
-import { ReposModule } from '../../repos/src/repos.module.js';
-import type { Saga } from '../../sagas/src/index.js';
-import { FORGEJO_QUEUE } from '../../queues/src/index.js';
+import { CONFIG, type Config } from '../../../config/src/index.js';
+import { OwedSyncsQuery } from '../../../read-models/src/index.js';
+import { ReposModule } from '../../../repos/src/repos.module.js';
+import type { Saga } from '../../../sagas/src/index.js';
+import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
 import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
-import { ForgejoClient } from './forgejo-client.js';
+import { ForgejoClient } from '../client/forgejo-client.js';
 import { ForgejoSyncSaga } from './forgejo-sagas.js';
 import { ForgejoSyncProcessor } from './forgejo-sync.processor.js';
 import { SyncSweep } from './sync-sweep.js';
@@ -46,11 +46,11 @@ async function promoteDelayed(queue: Queue): Promise<void> {
  * sync is off.
  */
 @Module({})
-export class ForgejoSyncModule {
+export class ForgejoOutboundModule {
   static forRoot(config: Config): DynamicModule {
-    if (!config.forgejoUrl) return { module: ForgejoSyncModule, providers: [SyncOffWarning] };
+    if (!config.forgejoUrl) return { module: ForgejoOutboundModule, providers: [SyncOffWarning] };
     return {
-      module: ForgejoSyncModule,
+      module: ForgejoOutboundModule,
       imports: [ReposModule],
       providers: [
         {

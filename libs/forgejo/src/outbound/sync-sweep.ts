@@ -2,10 +2,10 @@ import { getQueueToken } from '@nestjs/bull';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import { FORGEJO_QUEUE } from '../../queues/src/index.js';
-import { OwedSyncsQuery } from '../../read-models/src/index.js';
-import { enqueue } from '../../sagas/src/index.js';
-import { TicketReader } from '../../ticket-commands/src/index.js';
+import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
+import { OwedSyncsQuery } from '../../../read-models/src/index.js';
+import { enqueue } from '../../../sagas/src/index.js';
+import { TicketReader } from '../../../ticket-commands/src/index.js';
 import { owedJobs } from './forgejo-sagas.js';
 
 export const SWEEP_INTERVAL_MS = 60_000;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { backoffStrategies, FORGEJO_BACKOFF, retryDelay } from '../../queues/src/index.js';
+import { backoffStrategies, FORGEJO_BACKOFF, retryDelay } from '../../../queues/src/index.js';
 import { ForgejoClient } from './forgejo-client.js';
 import { PermanentForgejoError, TemporaryForgejoError } from './forgejo-errors.js';
 

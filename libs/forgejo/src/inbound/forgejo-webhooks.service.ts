@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BadRequestException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
-import { FixedWindowRateLimiter, tooManyRequests } from '../../auth/src/index.js';
-import { CONFIG, type Config } from '../../config/src/index.js';
-import { TicketByIssueQuery } from '../../read-models/src/index.js';
-import { ReposRepository } from '../../repos/src/index.js';
-import { CloseTicket, commandMetadata } from '../../ticket-commands/src/index.js';
-import { TicketRuleBroken } from '../../ticket-domain/src/index.js';
+import { FixedWindowRateLimiter, tooManyRequests } from '../../../auth/src/index.js';
+import { CONFIG, type Config } from '../../../config/src/index.js';
+import { TicketByIssueQuery } from '../../../read-models/src/index.js';
+import { ReposRepository } from '../../../repos/src/index.js';
+import { CloseTicket, commandMetadata } from '../../../ticket-commands/src/index.js';
+import { TicketRuleBroken } from '../../../ticket-domain/src/index.js';
 import { closeRequestOf, deliveryIdOf, eventKindOf, signatureHeader, signedBytesOf, type DeliveryRepository, type Headers } from './forgejo-delivery.js';
 import { isValidSignature } from './signature.js';
 

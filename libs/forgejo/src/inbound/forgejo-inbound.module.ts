@@ -1,8 +1,8 @@
 import { Module, type MiddlewareConsumer, type NestModule, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { TicketByIssueQuery } from '../../read-models/src/index.js';
-import { ReposModule } from '../../repos/src/repos.module.js';
+import { TicketByIssueQuery } from '../../../read-models/src/index.js';
+import { ReposModule } from '../../../repos/src/repos.module.js';
 import { ForgejoWebhookController } from './forgejo-webhook.controller.js';
 import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
 import { RawWebhookBodyMiddleware, registerWebhookBodyParser } from './raw-webhook-body.js';
@@ -14,7 +14,7 @@ import { RawWebhookBodyMiddleware, registerWebhookBodyParser } from './raw-webho
   providers: [ForgejoWebhooks, TicketByIssueQuery],
   exports: [ForgejoWebhooks],
 })
-export class WebhooksModule implements NestModule, OnModuleInit {
+export class ForgejoInboundModule implements NestModule, OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   configure(consumer: MiddlewareConsumer): void {

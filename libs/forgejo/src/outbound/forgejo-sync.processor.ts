@@ -3,10 +3,10 @@ import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import { CONFIG, type Config } from '../../config/src/index.js';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
-import { FORGEJO_QUEUE } from '../../queues/src/index.js';
-import { ReposRepository } from '../../repos/src/index.js';
+import { CONFIG, type Config } from '../../../config/src/index.js';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
+import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
+import { ReposRepository } from '../../../repos/src/index.js';
 import {
   causedBy,
   CloseTicket,
@@ -15,14 +15,14 @@ import {
   RecordSyncFailure,
   TicketReader,
   type RunOptions,
-} from '../../ticket-commands/src/index.js';
-import { ticketStream, type TicketEvent, type TicketState } from '../../ticket-domain/src/index.js';
+} from '../../../ticket-commands/src/index.js';
+import { ticketStream, type TicketEvent, type TicketState } from '../../../ticket-domain/src/index.js';
 import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
-import { ForgejoClient, type ForgejoIssue } from './forgejo-client.js';
-import { PermanentForgejoError, TemporaryForgejoError } from './forgejo-errors.js';
+import { ForgejoClient, type ForgejoIssue } from '../client/forgejo-client.js';
+import { PermanentForgejoError, TemporaryForgejoError } from '../client/forgejo-errors.js';
 import { CREATE_COMMENT, CREATE_ISSUE } from './forgejo-sagas.js';
-import { commentBody, commentMarker, issueBody, issueMarker } from './issue-bodies.js';
+import { commentBody, commentMarker, issueBody, issueMarker } from '../client/issue-bodies.js';
 
 // enough for 20 issues in flight at once against a slow Forgejo
 const CONCURRENCY = 20;

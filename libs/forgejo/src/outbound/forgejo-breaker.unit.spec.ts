@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { waitUntil } from '../../../test/support/wait.js';
+import { waitUntil } from '../../../../test/support/wait.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
-import { TemporaryForgejoError } from './forgejo-errors.js';
+import { TemporaryForgejoError } from '../client/forgejo-errors.js';
 
 const quiet = { warn: () => undefined, info: () => undefined };
 

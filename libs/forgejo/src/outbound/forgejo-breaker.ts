@@ -1,4 +1,4 @@
-import { TemporaryForgejoError } from './forgejo-errors.js';
+import { TemporaryForgejoError } from '../client/forgejo-errors.js';
 
 export interface BreakerOptions {
   /** GET /api/v1/version: resolves when Forgejo answers 2xx */

@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../auth/src/index.js';
+import { Public } from '../../../auth/src/index.js';
 import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
 import { originalContentType } from './raw-webhook-body.js';
 import { WebhookResultDto } from './webhook-result.dto.js';

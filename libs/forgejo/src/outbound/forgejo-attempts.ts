@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '../../database/src/index.js';
+import { PG_POOL } from '../../../database/src/index.js';
 
 /**
  * Whether an earlier attempt may have reached Forgejo, kept in Postgres (forgejo_attempts), not in Redis: a

@@ -9,8 +9,8 @@ import {
   signatureHeader,
   signedBytesOf,
   signPayload,
-} from './index.js';
-import { fixture, FIXTURES, FIXTURE_SECRET, type FixtureName } from '../../../test/webhooks/support.js';
+} from '../index.js';
+import { fixture, FIXTURES, FIXTURE_SECRET, type FixtureName } from '../../../../test/webhooks/support.js';
 
 describe('webhook signatures (pure)', () => {
   const body = Buffer.from('{"action":"closed"}');

@@ -3,7 +3,7 @@
  * and whether it asks for a ticket to be closed. No I/O here.
  */
 
-import type { ForgejoRepository } from '../../read-models/src/index.js';
+import type { ForgejoRepository } from '../../../read-models/src/index.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
