@@ -24,7 +24,7 @@ export type FixtureName =
 export const FIXTURES: Record<FixtureName, { event: string; eventType: string; signature: string; result: string }> = {
   'issues-opened': { event: 'issues', eventType: 'issues', signature: '0b1bf55fa649968fe0dfce842d0092fb25d842be3ff95782993f1a80b79d4eae', result: 'ignored' },
   'issues-closed': { event: 'issues', eventType: 'issues', signature: 'b98e965843c6cd7e1fc525664bfc7598f6bb8d43a5e2b168d92f41d4cbb45ea2', result: 'closed' },
-  'issues-reopened': { event: 'issues', eventType: 'issues', signature: '6b5e330b29199a5a7f41eba09f470d2f38cb055dbd37e8a412235b136b7aab7b', result: 'ignored' },
+  'issues-reopened': { event: 'issues', eventType: 'issues', signature: '6b5e330b29199a5a7f41eba09f470d2f38cb055dbd37e8a412235b136b7aab7b', result: 'already_open' },
   'issue_comment-created': {
     event: 'issue_comment',
     eventType: 'issue_comment',

@@ -140,6 +140,16 @@ export class ReposRepository {
     }
   }
 
+  /** Which of the team's comments reach the customer; `marked` for a repo that is gone. */
+  async replyModeOf(slug: string): Promise<'marked' | 'all'> {
+    const { rows } = await this.pool.query<{ reply_mode: 'marked' | 'all' }>({
+      name: 'repo_reply_mode',
+      text: 'SELECT reply_mode FROM repos WHERE slug = $1',
+      values: [slug],
+    });
+    return rows[0]?.reply_mode ?? 'marked';
+  }
+
   /** For the Forgejo webhook route only: the repo's secret, or null when no repo has that slug. Never log it. */
   async webhookSecretOf(slug: string): Promise<string | null> {
     const { rows } = await this.pool.query<{ webhook_secret: string }>(

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, EventMetadata, RecordedEvent } from '../../event-store/src/index.js';
 
-/** How a command came in: `api` (a person over HTTP), `webhook`, `link`, `job`, `cli`. */
-export type Via = 'api' | 'webhook' | 'link' | 'job' | 'cli';
+/** How a command came in: `api` (a person over HTTP), `webhook`, `reconcile`, `link`, `job`, `cli`. */
+export type Via = 'api' | 'webhook' | 'reconcile' | 'link' | 'job' | 'cli';
 
 export interface Cause {
   actor: Actor;

@@ -62,7 +62,7 @@ export class RemoveTeamReply extends TicketCommandMessage<'RemoveTeamReply'> { r
 export class ReopenTicket extends TicketCommandMessage<'ReopenTicket'> { readonly type = 'ReopenTicket'; }
 export class RecordForgejoReopen extends TicketCommandMessage<'RecordForgejoReopen'> { readonly type = 'RecordForgejoReopen'; }
 
-const MESSAGES = [
+const MESSAGES = {
   CreateTicket,
   AddComment,
   LinkForgejoIssue,
@@ -76,7 +76,7 @@ const MESSAGES = [
   RemoveTeamReply,
   ReopenTicket,
   RecordForgejoReopen,
-];
+} satisfies { [T in TicketCommand['type']]: Type<TicketCommandMessage<T>> };
 
 
 const MAX_ATTEMPTS = 30;
@@ -162,6 +162,12 @@ export class TicketCommandRunner {
   }
 }
 
+/** The bus message for a decider command (the inbound table gives decider commands). */
+export function toMessage(ticketId: string, command: TicketCommand, metadata: EventMetadata, options: RunOptions = {}): TicketCommandMessage<TicketCommand['type']> {
+  const message = MESSAGES[command.type] as unknown as new (...args: unknown[]) => TicketCommandMessage<TicketCommand['type']>;
+  return new message(ticketId, command.data, metadata, options);
+}
+
 /**
  * One handler per ticket command. Each does the same thing on purpose: load, decide, append through the one
  * runner; the rules live in `decide`, so a handler has nothing of its own to add.
@@ -179,4 +185,4 @@ function handlerOf(message: Type<TicketCommandMessage<TicketCommand['type']>>): 
   return Handler;
 }
 
-export const ticketCommandHandlers = MESSAGES.map((message) => handlerOf(message as Type<TicketCommandMessage<TicketCommand['type']>>));
+export const ticketCommandHandlers = Object.values(MESSAGES).map((message) => handlerOf(message as Type<TicketCommandMessage<TicketCommand['type']>>));

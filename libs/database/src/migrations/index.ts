@@ -6,6 +6,7 @@ import { forgejoSyncFailures } from './0005-forgejo-sync-failures.js';
 import { parkedEvents } from './0006-parked-events.js';
 import { forgejoRepository } from './0007-forgejo-repository.js';
 import { ticketDecisionState } from './0008-ticket-decision-state.js';
+import { repoReplyMode } from './0009-repo-reply-mode.js';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   parkedEvents,
   forgejoRepository,
   ticketDecisionState,
+  repoReplyMode,
 ];

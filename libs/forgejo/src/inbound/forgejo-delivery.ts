@@ -4,6 +4,7 @@
  */
 
 import type { ForgejoRepository } from '../../../read-models/src/index.js';
+import type { ForgejoChange } from './forgejo-change.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -74,22 +75,28 @@ export function repositoryOf(payload: unknown): DeliveryRepository | null {
   return { owner, name };
 }
 
-export type CloseRequest =
-  | { kind: 'close'; issueNumber: number; closedBy: string | null; repository: DeliveryRepository }
+export type DeliveredChange =
+  | { kind: 'change'; change: ForgejoChange }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; message: string };
 
 const LOGIN = /^[^\u0000-\u001f\u007f]{1,255}$/;
 
+const loginOf = (user: unknown): string | null => {
+  const login = isObject(user) ? user.login : undefined;
+  return typeof login === 'string' && LOGIN.test(login) ? login : null;
+};
+
 /**
- * Only an `issues` event with action `closed` closes a ticket. A pull request never does, whatever the headers
- * claim: a top-level `pull_request`, or an issue that is a pull request, is ignored.
+ * What change a delivery tells of, for the inbound table: an `issues` event, or an `issue_comment` one. A pull
+ * request never changes a ticket, whatever the headers claim: a top-level `pull_request`, an issue that is a
+ * pull request, or `is_pull`, is ignored.
  */
-export function closeRequestOf(kind: string, payload: unknown): CloseRequest {
-  if (kind !== 'issues') return { kind: 'ignore', reason: `event ${kind}` };
+export function changeOfDelivery(kind: string, payload: unknown): DeliveredChange {
+  if (kind !== 'issues' && kind !== 'issue_comment') return { kind: 'ignore', reason: `event ${kind}` };
   if (!isObject(payload)) return { kind: 'ignore', reason: 'payload is not an object' };
-  if (payload.action !== 'closed') return { kind: 'ignore', reason: `action ${String(payload.action)}` };
-  if (isObject(payload.pull_request)) return { kind: 'ignore', reason: 'a pull request' };
+  if (typeof payload.action !== 'string') return { kind: 'ignore', reason: 'no action' };
+  if (isObject(payload.pull_request) || payload.is_pull === true) return { kind: 'ignore', reason: 'a pull request' };
   const issue = payload.issue;
   if (!isObject(issue)) return { kind: 'invalid', message: 'issue must be an object' };
   if (isObject(issue.pull_request)) return { kind: 'ignore', reason: 'a pull request' };
@@ -99,8 +106,16 @@ export function closeRequestOf(kind: string, payload: unknown): CloseRequest {
   }
   const repository = repositoryOf(payload);
   if (repository === null) return { kind: 'ignore', reason: 'no usable repository' };
-  const login = isObject(payload.sender) ? payload.sender.login : undefined;
-  return { kind: 'close', issueNumber: number, closedBy: typeof login === 'string' && LOGIN.test(login) ? login : null, repository };
+  const base = { action: payload.action, repository, issueNumber: number, login: loginOf(payload.sender) };
+  if (kind === 'issues') return { kind: 'change', change: { kind: 'issue', ...base } };
+  const comment = payload.comment;
+  if (!isObject(comment) || typeof comment.id !== 'number' || !Number.isSafeInteger(comment.id) || typeof comment.body !== 'string') {
+    return { kind: 'invalid', message: 'comment must have a numeric id and a body' };
+  }
+  const user = isObject(comment.user) ? comment.user : {};
+  const fullName = typeof user.full_name === 'string' && LOGIN.test(user.full_name) ? user.full_name : null;
+  const authorName = fullName ?? loginOf(user) ?? 'the team';
+  return { kind: 'change', change: { kind: 'comment', ...base, comment: { id: comment.id, body: comment.body, authorName } } };
 }
 
 /**

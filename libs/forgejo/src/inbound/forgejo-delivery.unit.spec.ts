@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  closeRequestOf,
+  changeOfDelivery,
   deliveryIdOf,
   eventKindFromShape,
   eventKindOf,
@@ -61,17 +61,27 @@ describe('reading a delivery (pure)', () => {
     expect(eventKindFromShape('x')).toBe('unknown');
   });
 
-  it('asks for a close only on issues/closed of an issue, never of a pull request', () => {
+  it('tells an issue change only of an issue, never of a pull request', () => {
     const closed = JSON.parse(fixture('issues-closed').toString('utf8'));
     const repository = { owner: 'acme', name: 'support-desk' };
-    expect(closeRequestOf('issues', closed)).toEqual({ kind: 'close', issueNumber: 42, closedBy: 'jdoe', repository });
-    expect(closeRequestOf('pull_request', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
-    expect(closeRequestOf('issues', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
-    expect(closeRequestOf('issues', { ...closed, issue: { ...closed.issue, pull_request: { merged: true } } })).toMatchObject({ kind: 'ignore' });
-    expect(closeRequestOf('issues', { ...closed, action: 'reopened' })).toMatchObject({ kind: 'ignore' });
-    expect(closeRequestOf('issue_comment', closed)).toMatchObject({ kind: 'ignore' });
-    expect(closeRequestOf('issues', { ...closed, issue: { ...closed.issue, number: '42' } })).toMatchObject({ kind: 'invalid' });
-    expect(closeRequestOf('issues', { ...closed, sender: { login: 'x\r\ny' } })).toEqual({ kind: 'close', issueNumber: 42, closedBy: null, repository });
+    const change = (action: string, login: string | null) => ({ kind: 'change', change: { kind: 'issue', action, repository, issueNumber: 42, login } });
+    expect(changeOfDelivery('issues', closed)).toEqual(change('closed', 'jdoe'));
+    expect(changeOfDelivery('pull_request', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
+    expect(changeOfDelivery('issues', JSON.parse(fixture('pull_request-closed').toString('utf8')))).toMatchObject({ kind: 'ignore' });
+    expect(changeOfDelivery('issues', { ...closed, issue: { ...closed.issue, pull_request: { merged: true } } })).toMatchObject({ kind: 'ignore' });
+    expect(changeOfDelivery('issues', { ...closed, action: 'reopened' })).toEqual(change('reopened', 'jdoe'));
+    expect(changeOfDelivery('issues', { ...closed, issue: { ...closed.issue, number: '42' } })).toMatchObject({ kind: 'invalid' });
+    expect(changeOfDelivery('issues', { ...closed, sender: { login: 'x\r\ny' } })).toEqual(change('closed', null));
+  });
+
+  it('tells a comment change with its id, body and author, and none on a pull request', () => {
+    const created = JSON.parse(fixture('issue_comment-created').toString('utf8'));
+    expect(changeOfDelivery('issue_comment', created)).toMatchObject({
+      kind: 'change',
+      change: { kind: 'comment', action: 'created', issueNumber: created.issue.number, comment: { id: created.comment.id, body: created.comment.body } },
+    });
+    expect(changeOfDelivery('issue_comment', JSON.parse(fixture('issue_comment-created-on-pull').toString('utf8')))).toMatchObject({ kind: 'ignore' });
+    expect(changeOfDelivery('issue_comment', { ...created, comment: { ...created.comment, id: 'x' } })).toMatchObject({ kind: 'invalid' });
   });
 
   it('reads the delivery’s repository from owner.login and name, else full_name; none when it is missing or holds control characters', () => {
@@ -82,7 +92,7 @@ describe('reading a delivery (pure)', () => {
     expect(repositoryOf({})).toBeNull();
     expect(repositoryOf({ repository: { owner: { login: 'ac\u0000me' }, name: 'desk' } })).toBeNull();
     expect(repositoryOf({ repository: { owner: { login: 'acme' }, name: 'desk\u001b' } })).toBeNull();
-    expect(closeRequestOf('issues', { ...closed, repository: undefined })).toMatchObject({ kind: 'ignore' });
+    expect(changeOfDelivery('issues', { ...closed, repository: undefined })).toMatchObject({ kind: 'ignore' });
   });
 
   it('takes the signed bytes from the raw body, or from a form’s payload field', () => {

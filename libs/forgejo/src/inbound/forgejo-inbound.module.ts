@@ -3,16 +3,17 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { TicketByIssueQuery } from '../../../read-models/src/index.js';
 import { ReposModule } from '../../../repos/src/repos.module.js';
+import { ForgejoChanges } from './forgejo-changes.js';
 import { ForgejoWebhookController } from './forgejo-webhook.controller.js';
 import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
 import { RawWebhookBodyMiddleware, registerWebhookBodyParser } from './raw-webhook-body.js';
 
-/** POST /webhooks/forgejo/:slug: signed Forgejo deliveries that close tickets. Needs the API's Fastify adapter. */
+/** The inbound side: POST /webhooks/forgejo/:slug, signed deliveries → the inbound table → commands. Needs the API's Fastify adapter. */
 @Module({
   imports: [ReposModule],
   controllers: [ForgejoWebhookController],
-  providers: [ForgejoWebhooks, TicketByIssueQuery],
-  exports: [ForgejoWebhooks],
+  providers: [ForgejoWebhooks, ForgejoChanges, TicketByIssueQuery],
+  exports: [ForgejoWebhooks, ForgejoChanges],
 })
 export class ForgejoInboundModule implements NestModule, OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

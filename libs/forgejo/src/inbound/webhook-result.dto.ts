@@ -2,9 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class WebhookResultDto {
   @ApiProperty({
-    enum: ['closed', 'already_closed', 'not_found', 'ignored'],
+    example: 'closed',
     description:
-      'closed: this delivery closed the ticket; already_closed: it was closed before; not_found: no ticket of this repo is linked to the issue; ignored: not an issues/closed event, or from a repository that holds none of the slug’s tickets',
+      'what the delivery did, by the inbound table: closed / already_closed, reopened / already_open, reply / reply_edited / reply_removed / unchanged; not_found: no ticket of this repo is linked to the issue; ignored: nothing for a ticket (a pull request, another event, or a repository that holds none of the slug’s tickets)',
   })
-  result: 'closed' | 'already_closed' | 'not_found' | 'ignored';
+  result: string;
 }
