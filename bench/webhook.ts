@@ -3,7 +3,9 @@
  * delivery) at a paced 100 requests per second, each delivery closing a different ticket, against the real API
  * (built, in a child process) with the worker running beside it as `npm start` runs them (SMTP_URL unset: the
  * resolved emails go to the worker's log). A paced GET /health at the same rate is the reference: what the HTTP
- * stack and this client cost alone. Prints p50/p99; asserts nothing (exit 0 unless something crashed).
+ * stack and this client cost alone. Then the reply path the same way: signed issue_comment/created deliveries
+ * of a `/reply` comment, each a new team reply on a different ticket (the replies' emails go to the worker's
+ * log too). Prints p50/p99; asserts nothing (exit 0 unless something crashed).
  *
  * BENCH_RATE (100 req/s), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5), BENCH_WORKER=0 to run the API alone,
  * BENCH_LOG_LEVEL (info, the default of a deployment), BENCH_API_NODE_ARGS (node flags for the API, e.g. --cpu-prof).
@@ -35,7 +37,9 @@ const SLUG = 'bench-desk';
 const SECRET = 'bench-webhook-secret';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const FIXTURE = join(process.env.FORGEJO_FIXTURES_DIR ?? join(root, '..', 'shared', 'forgejo', 'webhooks'), 'issues-closed.json');
+const FIXTURES = process.env.FORGEJO_FIXTURES_DIR ?? join(root, '..', 'shared', 'forgejo', 'webhooks');
+const FIXTURE = join(FIXTURES, 'issues-closed.json');
+const REPLY_FIXTURE = join(FIXTURES, 'issue_comment-created.json');
 
 interface Child {
   name: string;
@@ -142,6 +146,17 @@ function delivery(template: Record<string, any>, n: number): { body: Buffer; hea
   payload.issue.id = 100_000 + n;
   const body = Buffer.from(JSON.stringify(payload, null, 2));
   return { body, headers: forgejoHeaders('issues', 'issues', body, randomUUID(), SECRET) };
+}
+
+/** A signed issue_comment/created delivery of a team reply (`/reply …`) on issue `n`: the fixture, its numbers changed. */
+function replyDelivery(template: Record<string, any>, n: number): { body: Buffer; headers: Record<string, string> } {
+  const payload = structuredClone(template);
+  payload.issue.number = n;
+  payload.issue.id = 100_000 + n;
+  payload.comment.id = 1_000_000 + n;
+  payload.comment.body = `/reply The fix for #${n} is deployed; please try the export again.`;
+  const body = Buffer.from(JSON.stringify(payload, null, 2));
+  return { body, headers: forgejoHeaders('issue_comment', 'issue_comment', body, randomUUID(), SECRET) };
 }
 
 /** `count` tickets in the bench repo, each linked to issue 1…count, written straight to the event store. */
@@ -254,6 +269,16 @@ async function main(): Promise<void> {
     };
 
     const closedEvents = Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = 'IssueClosed'`)).rows[0].count);
+
+    const replyTemplate = JSON.parse(readFileSync(REPLY_FIXTURE, 'utf8'));
+    const replies = Array.from({ length: warmup + measured }, (_, i) => replyDelivery(replyTemplate, i + 1));
+    const reply = (i: number) =>
+      send(base, 'POST', `/webhooks/forgejo/${SLUG}`, replies[i].headers, replies[i].body).then((r) =>
+        r.status === 200 ? (JSON.parse(r.text).result as string) : `HTTP ${r.status}`,
+      );
+    const replyWarm = await paced(warmup, (i) => reply(i));
+    const replyRun = await paced(measured, (i) => reply(warmup + i));
+    const replyEvents = Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = 'TeamReplyAdded'`)).rows[0].count);
     const row = (label: string, r: Paced): string[] => [
       label,
       fmt(r.latencies.length),
@@ -268,6 +293,8 @@ async function main(): Promise<void> {
       row('close webhook, warm-up', warm),
       row('GET /health (reference)', health),
       row('close webhook, measured', run),
+      row('reply webhook, warm-up', replyWarm),
+      row('reply webhook, measured', replyRun),
     ]);
     const p99 = percentile(run.latencies, 99);
     console.log(
@@ -276,7 +303,10 @@ async function main(): Promise<void> {
         `, this client ${fmt(cpu.bench, 2)} ms (${cpus().length} cores; at ${RATE} req/s the API alone needs ${fmt((cpu.api * RATE) / 10, 0)} % of one core)`,
     );
     console.log(`IssueClosed events appended: ${fmt(closedEvents)} of ${fmt(warmup + measured)} deliveries`);
+    console.log(`TeamReplyAdded events appended: ${fmt(replyEvents)} of ${fmt(warmup + measured)} deliveries`);
     console.log(`target: close-webhook p99 under ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS ? 'yes' : 'NO'} (${fmt(p99, 1)} ms)`);
+    const replyP99 = percentile(replyRun.latencies, 99);
+    console.log(`target: reply-webhook p99 under ${TARGET_P99_MS} ms: ${replyP99 < TARGET_P99_MS ? 'yes' : 'NO'} (${fmt(replyP99, 1)} ms)`);
     console.log(`\ndone in ${fmt((performance.now() - begun) / 1000, 1)} s`);
   } finally {
     await cleanup();

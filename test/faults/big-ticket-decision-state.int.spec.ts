@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
 import { TicketReader } from '../../libs/ticket-commands/src/ticket-reader.js';
 import { TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
-import type { TicketCommand } from '../../libs/ticket-domain/src/index.js';
+import { TICKET_STATE_FORMAT, type TicketCommand } from '../../libs/ticket-domain/src/index.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
 
@@ -85,7 +85,7 @@ describe('the decision state beside a ticket stream', () => {
     expect(state.status === 'open' && state.customerComments).toBe(1);
     await run(ticketId, comment(randomUUID()));
     expect(await revisions(ticketId)).toEqual([0, 1, 2]);
-    expect((await row(ticketId)).state.format).toBe(1);
+    expect((await row(ticketId)).state.format).toBe(TICKET_STATE_FORMAT);
   });
 
   it('keeps the newest when an older write comes late', async () => {

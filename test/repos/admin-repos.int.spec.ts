@@ -64,6 +64,7 @@ describe('repos: /admin/repos and /repos', () => {
         slug: 'billing',
         owner: 'acme',
         name: 'billing-service',
+        replyMode: 'marked',
         webhookUrl: 'https://tickets.example.com/webhooks/forgejo/billing',
         hasWebhookSecret: true,
         createdAt: expect.any(String),
@@ -158,7 +159,7 @@ describe('repos: /admin/repos and /repos', () => {
       expect(slugs.indexOf('a1')).toBeLessThan(slugs.indexOf('ab'));
       for (const repo of reply.body) {
         expect(Object.keys(repo).sort()).toEqual(
-          ['createdAt', 'hasWebhookSecret', 'id', 'name', 'owner', 'slug', 'updatedAt', 'webhookUrl'].sort(),
+          ['createdAt', 'hasWebhookSecret', 'id', 'name', 'owner', 'replyMode', 'slug', 'updatedAt', 'webhookUrl'].sort(),
         );
         expect(repo.webhookUrl).toBe(`${BASE_URL}/webhooks/forgejo/${repo.slug}`);
       }

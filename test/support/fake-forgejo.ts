@@ -57,6 +57,10 @@ export interface FakeComment {
   repo: string;
   body: string;
   created_at: string;
+  /** set when a test edits the comment (else it is created_at) */
+  updated_at?: string;
+  /** who wrote it: the service's token when absent */
+  user?: { login: string; full_name: string };
 }
 
 /**
@@ -106,6 +110,45 @@ export class FakeForgejo {
     issue.updated_at = now;
   }
 
+  /** Reopens an issue as someone in Forgejo's UI would (no webhook: the test sends one, or not). */
+  reopenIssue(issue: FakeIssue): void {
+    issue.state = 'open';
+    issue.closed_at = null;
+    issue.updated_at = new Date().toISOString();
+  }
+
+  /** A comment written in Forgejo by a team member (no webhook). */
+  teamComment(issue: FakeIssue, body: string, user = { login: 'alice', full_name: 'Alice Team' }): FakeComment {
+    const now = new Date().toISOString();
+    const comment: FakeComment = { id: this.nextId++, issue: issue.number, repo: issue.repo, body, created_at: now, updated_at: now, user };
+    this.comments.push(comment);
+    return comment;
+  }
+
+  /** Edits a comment as its writer would in Forgejo's UI (no webhook). */
+  editComment(comment: FakeComment, body: string): void {
+    comment.body = body;
+    comment.updated_at = new Date().toISOString();
+  }
+
+  /** Deletes a comment (no webhook): it leaves every list, as in Forgejo. */
+  deleteComment(comment: FakeComment): void {
+    this.comments.splice(this.comments.indexOf(comment), 1);
+  }
+
+  /** A comment as Forgejo's API shows it (Comment in swagger.v1.json). */
+  private apiComment(comment: FakeComment): object {
+    const { issue, repo, user, ...rest } = comment;
+    return {
+      ...rest,
+      updated_at: comment.updated_at ?? comment.created_at,
+      html_url: `${this.url}/${repo}/issues/${issue}#issuecomment-${comment.id}`,
+      issue_url: `${this.url}/${repo}/issues/${issue}`,
+      pull_request_url: '',
+      user: { login: user?.login ?? 'ticket-bridge', full_name: user?.full_name ?? '' },
+    };
+  }
+
   /** Requests to `path` (without /api/v1) with `method`, in order. */
   requestsTo(method: string, path: string | RegExp): RecordedRequest[] {
     return this.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
@@ -140,11 +183,20 @@ export class FakeForgejo {
     if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues') {
       const since = url.searchParams.get('since');
       const list = this.issues
-        .filter((i) => i.repo === repo && (!since || i.updated_at >= since))
-        .sort((a, b) => b.number - a.number);
+        .filter((i) => i.repo === repo && (!since || i.updated_at >= since) && (!url.searchParams.get('before') || i.updated_at < url.searchParams.get('before')!))
+        .sort((a, b) => (url.searchParams.get('sort') === 'leastupdate' ? a.updated_at.localeCompare(b.updated_at) || a.number - b.number : b.number - a.number));
       const limit = Number(url.searchParams.get('limit') ?? 30);
       const page = Number(url.searchParams.get('page') ?? 1);
       return this.send(res, 200, list.slice((page - 1) * limit, page * limit));
+    }
+    if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/comments') {
+      const since = url.searchParams.get('since');
+      const limit = Number(url.searchParams.get('limit') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const before = url.searchParams.get('before');
+      const updated = (c: FakeComment) => c.updated_at ?? c.created_at;
+      const list = this.comments.filter((c) => c.repo === repo && (!since || updated(c) >= since) && (!before || updated(c) < before)).sort((a, b) => a.id - b.id);
+      return this.send(res, 200, list.slice((page - 1) * limit, page * limit).map((c) => this.apiComment(c)));
     }
     if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/{index}') {
       const issue = this.issues.find((i) => i.repo === repo && i.number === Number(segments[5]));
@@ -152,6 +204,17 @@ export class FakeForgejo {
     }
     if (req.method === 'GET' && found.template === '/repos/{owner}/{repo}/issues/{index}/comments') {
       return this.send(res, 200, this.comments.filter((c) => c.repo === repo && c.issue === Number(segments[5])));
+    }
+    if (req.method === 'PATCH' && found.template === '/repos/{owner}/{repo}/issues/{index}') {
+      // EditIssueOption: only what is sent changes (the state here: open or closed)
+      const issue = this.issues.find((i) => i.repo === repo && i.number === Number(segments[5]));
+      if (!issue) return this.send(res, 404, { message: 'issue not found' });
+      const now = new Date().toISOString();
+      if (body?.state === 'closed' && issue.state !== 'closed') this.closeIssue(issue);
+      if (body?.state === 'open') Object.assign(issue, { state: 'open', closed_at: null, updated_at: now });
+      if (typeof body?.title === 'string') Object.assign(issue, { title: body.title, updated_at: now });
+      if (typeof body?.body === 'string') Object.assign(issue, { body: body.body, updated_at: now });
+      return this.send(res, 201, issue);
     }
     if (req.method === 'POST' && found.template === '/repos/{owner}/{repo}/issues') {
       return this.create(res, 'issue', () => {

@@ -4,6 +4,7 @@ import type { Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/database.module.js';
 import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
 import { ForgejoOutboundModule, forgejoSagas } from '../../../libs/forgejo/src/outbound/forgejo-outbound.module.js';
+import { ForgejoReconcileModule, reconcileSagas } from '../../../libs/forgejo/src/reconcile/forgejo-reconcile.module.js';
 import { MailModule, mailSagas } from '../../../libs/mail/src/mail.module.js';
 import { loggerModule } from '../../../libs/observability/src/index.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
@@ -31,8 +32,9 @@ export class WorkerModule {
         ProjectionsModule.forRoot(readModelProjections, { firstTryDelayMs: 3000 }),
         TicketCommandsModule,
         QueuesModule.forRoot(config),
-        SagasModule.forRoot([...forgejoSagas(config), ...mailSagas], [FORGEJO_QUEUE, MAIL_QUEUE]),
+        SagasModule.forRoot([...forgejoSagas(config), ...mailSagas, ...reconcileSagas(config)], [FORGEJO_QUEUE, MAIL_QUEUE]),
         ForgejoOutboundModule.forRoot(config),
+        ForgejoReconcileModule.forRoot(config),
         MailModule,
       ],
     };

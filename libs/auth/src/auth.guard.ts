@@ -19,6 +19,16 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
  * @Public(); a route or controller marked @AdminOnly() also needs role admin (403 otherwise).
  * Sets `request.user` for @CurrentUser().
  */
+/** The account an `Authorization: Bearer <token>` header stands for, or 401 saying what is wrong with it. */
+export async function userOfBearer(header: string | undefined, tokens: Pick<TokenService, 'verify'>): Promise<AuthenticatedUser> {
+  if (!header) throw new UnauthorizedException('Missing bearer token (Authorization: Bearer <token>)');
+  const token = BEARER.exec(header)?.[1];
+  if (!token) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+  const user = await tokens.verify(token);
+  if (!user) throw new UnauthorizedException('Invalid or expired token');
+  return user;
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -31,12 +41,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    if (!header) throw new UnauthorizedException('Missing bearer token (Authorization: Bearer <token>)');
-    const token = BEARER.exec(header)?.[1];
-    if (!token) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-    const user = await this.tokens.verify(token);
-    if (!user) throw new UnauthorizedException('Invalid or expired token');
+    const user = await userOfBearer(request.headers.authorization, this.tokens);
     request.user = user;
 
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && user.role !== 'admin') {

@@ -16,6 +16,8 @@ export interface Config {
   forgejoRetryForS: number;
   /** how often a down Forgejo is asked GET /api/v1/version */
   forgejoProbeIntervalMs: number;
+  /** how often reconcile reads back from Forgejo what changed since its last look; 0: never */
+  forgejoReconcileIntervalS: number;
   smtpUrl: string | null;
   mailFrom: string;
   adminEmail: string | null;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     forgejoRetryMaxMs,
     forgejoRetryForS: integer(env, 'FORGEJO_RETRY_FOR_S', 86_400, 1, 31_536_000),
     forgejoProbeIntervalMs: integer(env, 'FORGEJO_PROBE_INTERVAL_MS', 5000, 10, 3_600_000),
+    forgejoReconcileIntervalS: integer(env, 'FORGEJO_RECONCILE_INTERVAL_S', 300, 0, 604_800),
     smtpUrl: url(env, 'SMTP_URL', ['smtp', 'smtps']) ?? null,
     mailFrom: email(env, 'MAIL_FROM') ?? 'tickets@localhost',
     adminEmail,

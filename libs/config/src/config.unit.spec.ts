@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       forgejoRetryMaxMs: 600000,
       forgejoRetryForS: 86400,
       forgejoProbeIntervalMs: 5000,
+      forgejoReconcileIntervalS: 300,
       smtpUrl: null,
       mailFrom: 'tickets@localhost',
       adminEmail: null,
@@ -40,8 +41,9 @@ describe('loadConfig', () => {
       FORGEJO_RETRY_MAX_MS: '400',
       FORGEJO_RETRY_FOR_S: '3600',
       FORGEJO_PROBE_INTERVAL_MS: '100',
+      FORGEJO_RECONCILE_INTERVAL_S: '0',
     });
-    expect(config).toMatchObject({ forgejoRetryBaseMs: 50, forgejoRetryMaxMs: 400, forgejoRetryForS: 3600, forgejoProbeIntervalMs: 100 });
+    expect(config).toMatchObject({ forgejoRetryBaseMs: 50, forgejoRetryMaxMs: 400, forgejoRetryForS: 3600, forgejoProbeIntervalMs: 100, forgejoReconcileIntervalS: 0 });
     expect(config.baseUrl).toBe('http://localhost:8080');
     expect(config.forgejoUrl).toBe('https://forgejo.example.com');
     expect(config.eventStoreUrl).toBe('esdb://eventstore:2113?tls=false');
@@ -68,6 +70,9 @@ describe('loadConfig', () => {
     ['FORGEJO_RETRY_FOR_S', '-5'],
     ['FORGEJO_PROBE_INTERVAL_MS', '5'],
     ['FORGEJO_PROBE_INTERVAL_MS', 'often'],
+    ['FORGEJO_RECONCILE_INTERVAL_S', '5m'],
+    ['FORGEJO_RECONCILE_INTERVAL_S', '-1'],
+    ['FORGEJO_RECONCILE_INTERVAL_S', '999999999'],
     ['SMTP_URL', 'mail.example.com:25'],
     ['MAIL_FROM', 'not-an-address'],
     ['ADMIN_EMAIL', 'admin'],

@@ -3,3 +3,6 @@ export * from './mailer.js';
 export * from './mail.processor.js';
 export * from './ticket-resolved-mail.saga.js';
 export * from './ticket-resolved.email.js';
+export * from './team-reply-mail.processor.js';
+export * from './team-reply-mail.saga.js';
+export * from './team-reply.email.js';

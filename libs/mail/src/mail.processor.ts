@@ -3,6 +3,7 @@ import { Process, Processor } from '@nestjs/bull';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
+import { REOPEN_LINK_KEY, reopenLinkExpiry, ServiceKeys, signReopenLink } from '../../auth/src/reopen-links/index.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
@@ -31,6 +32,7 @@ export class MailProcessor {
     private readonly commands: CommandBus,
     private readonly mailer: Mailer,
     private readonly logger: PinoLogger,
+    private readonly keys: ServiceKeys,
   ) {
     logger.setContext('Mail');
   }
@@ -48,7 +50,8 @@ export class MailProcessor {
     if (state.status !== 'none' && state.notified.has(eventId)) return 'already sent';
 
     const ticket = created.data;
-    const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId });
+    const reopenUrl = await this.reopenUrl(ticketId, closed);
+    const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId, reopenUrl });
     const attempt = job.attemptsMade + 1;
     try {
       await this.mailer.send(email);
@@ -64,6 +67,13 @@ export class MailProcessor {
     await this.commands.execute(new RecordNotification(ticketId, data, causedBy(closed, ticketId)));
     this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'resolved email done');
     return this.mailer.sends ? 'sent' : 'logged';
+  }
+
+  /** The link that reopens the ticket from this close: the same for every attempt at this email. */
+  private async reopenUrl(ticketId: string, closed: RecordedEvent): Promise<string> {
+    const claims = { closeRevision: closed.revision, expiresAt: reopenLinkExpiry(closed.data.closedAt as string) };
+    const token = signReopenLink(await this.keys.key(REOPEN_LINK_KEY), ticketId, claims);
+    return `${this.config.baseUrl}/tickets/${ticketId}/reopen?token=${token}`;
   }
 
   /** The job's IssueClosed event: at its revision, or (a job queued before revisions were kept) looked for page by page. */

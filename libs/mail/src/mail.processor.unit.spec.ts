@@ -45,7 +45,9 @@ function processorOver(events: RecordedEvent[], { notified = false } = {}) {
   const commands = { execute: async (command: unknown) => recorded.push(command) };
   const mailer = { send: async (email: { to: string }) => sent.push(email.to), sends: true, describe: () => ({ reason: 'x' }) };
   const logger = { setContext: () => undefined, warn: () => undefined, info: () => undefined, error: () => undefined };
-  const processor = new MailProcessor(store, { mailFrom: 'support@example.com' } as never, tickets as never, commands as never, mailer as never, logger as never);
+  const keys = { key: async () => Buffer.alloc(32, 7) };
+  const config = { mailFrom: 'support@example.com', baseUrl: 'https://desk.example.com' };
+  const processor = new MailProcessor(store, config as never, tickets as never, commands as never, mailer as never, logger as never, keys as never);
   const job = (data: Record<string, unknown>) => ({ data, attemptsMade: 0, opts: { attempts: 3 } }) as never;
   return { processor, job, reads, sent, recorded };
 }

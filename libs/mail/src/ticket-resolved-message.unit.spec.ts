@@ -14,6 +14,13 @@ describe('the resolved email (pure)', () => {
     expect(email.messageId).toBe('<resolved.e-1@example.com>');
   });
 
+  it('carries the reopen link in text and HTML when it has one', () => {
+    const reopenUrl = 'https://desk.example.com/tickets/t-1/reopen?token=4.99.abc';
+    const email = ticketResolvedEmail({ ...base, reopenUrl });
+    expect(email.text).toContain(`reopen the ticket here (no sign-in needed):\n${reopenUrl}`);
+    expect(email.html).toContain(`<a href="${reopenUrl}">reopen the ticket</a>`);
+  });
+
   it('strips CR, LF and every other control character from the subject', () => {
     for (const evil of ['a\r\nBcc: x@evil.example', 'a\nBcc: x@evil.example', 'a\rBcc: x@evil.example', 'a\u0000\u0007\u001b\u007f\u0085\u2028\u2029Bcc: x@evil.example', 'a\t\tBcc: x@evil.example']) {
       const { subject } = ticketResolvedEmail({ ...base, title: evil });

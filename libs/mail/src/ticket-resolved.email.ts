@@ -36,9 +36,11 @@ export interface TicketResolvedInput {
   from: string;
   /** the IssueClosed event the email is for */
   eventId: string;
+  /** the link that reopens the ticket from this close ({BASE_URL}/tickets/{id}/reopen?token=…) */
+  reopenUrl?: string;
 }
 
-export function ticketResolvedEmail({ ticketId, title, to, from, eventId }: TicketResolvedInput): OutgoingEmail {
+export function ticketResolvedEmail({ ticketId, title, to, from, eventId, reopenUrl }: TicketResolvedInput): OutgoingEmail {
   const cleanTitle = singleLine(title) || '(untitled)';
   const sender = cleanAddress(from);
   const domain = /@([A-Za-z0-9.-]+)$/.exec(sender)?.[1] ?? 'localhost';
@@ -49,7 +51,7 @@ export function ticketResolvedEmail({ ticketId, title, to, from, eventId }: Tick
     '',
     `Ticket: ${ticketId}`,
     '',
-    'If the problem is still there, please file a new ticket.',
+    ...(reopenUrl ? ['If the problem is still there, reopen the ticket here (no sign-in needed):', reopenUrl] : ['If the problem is still there, please file a new ticket.']),
     '',
     '-- The support team',
     '',
@@ -60,7 +62,9 @@ export function ticketResolvedEmail({ ticketId, title, to, from, eventId }: Tick
     '<p>Hello,</p>',
     `<p>Your support ticket <strong>${escapeHtml(cleanTitle)}</strong> has been resolved: the team has closed it.</p>`,
     `<p>Ticket: <code>${escapeHtml(ticketId)}</code></p>`,
-    '<p>If the problem is still there, please file a new ticket.</p>',
+    reopenUrl
+      ? `<p>If the problem is still there, <a href="${escapeHtml(reopenUrl)}">reopen the ticket</a> (no sign-in needed).</p>`
+      : '<p>If the problem is still there, please file a new ticket.</p>',
     '<p>-- The support team</p>',
     '</body></html>',
     '',

@@ -4,6 +4,7 @@ import { ticketsProjection } from './tickets/tickets.projection.js';
 export * from './tickets/ticket.view.js';
 export * from './tickets/tickets.queries.js';
 export * from './tickets/ticket-by-issue.query.js';
+export * from './tickets/reconcile.queries.js';
 export * from './tickets/ticket-owners.queries.js';
 export * from './tickets/sync-failures.queries.js';
 export { ticketsProjection };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Length, Matches, ValidateIf } from 'class-validator';
+import { IsIn, Length, Matches, ValidateIf } from 'class-validator';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** A Forgejo owner or repository name: 1–100 of A-Z a-z 0-9 _ . -, and neither "." nor "..". */
@@ -20,6 +20,13 @@ const IsWebhookSecret = () => Length(1, 1024, { message: '$property must be a st
 
 /** Optional in a PATCH: absent keeps the value; present (null included) must be valid. */
 const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
+
+/** Which Forgejo comments reach the customer as replies. */
+export const REPLY_MODES = ['marked', 'all'] as const;
+export type ReplyMode = (typeof REPLY_MODES)[number];
+const IsReplyMode = () => IsIn(REPLY_MODES, { message: '$property must be "marked" or "all"' });
+const REPLY_MODE_DESCRIPTION =
+  'Which Forgejo comments reach the customer as replies: "marked" (the first line starts with /reply) or "all" (every comment but /internal ones)';
 
 export class CreateRepoDto {
   @ApiProperty({ description: 'Identifies the repo in tickets and in the webhook URL', pattern: SLUG_PATTERN.source, example: 'billing' })
@@ -42,6 +49,11 @@ export class CreateRepoDto {
   })
   @IsWebhookSecret()
   webhookSecret: string;
+
+  @ApiPropertyOptional({ description: REPLY_MODE_DESCRIPTION, enum: REPLY_MODES, default: 'marked' })
+  @IfPresent()
+  @IsReplyMode()
+  replyMode?: ReplyMode;
 }
 
 export class UpdateRepoDto {
@@ -64,6 +76,11 @@ export class UpdateRepoDto {
   @IfPresent()
   @IsWebhookSecret()
   webhookSecret?: string;
+
+  @ApiPropertyOptional({ description: REPLY_MODE_DESCRIPTION, enum: REPLY_MODES })
+  @IfPresent()
+  @IsReplyMode()
+  replyMode?: ReplyMode;
 }
 
 export class AdminRepoDto {
@@ -78,6 +95,9 @@ export class AdminRepoDto {
 
   @ApiProperty({ example: 'billing-service' })
   name: string;
+
+  @ApiProperty({ description: REPLY_MODE_DESCRIPTION, enum: REPLY_MODES })
+  replyMode: ReplyMode;
 
   @ApiProperty({ description: 'The URL to configure in the Forgejo webhook', example: 'https://tickets.example.com/webhooks/forgejo/billing' })
   webhookUrl: string;

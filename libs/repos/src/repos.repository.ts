@@ -11,6 +11,8 @@ export interface Repo {
   owner: string;
   /** Forgejo repository name. */
   name: string;
+  /** which Forgejo comments reach the customer as replies */
+  replyMode: 'marked' | 'all';
   hasWebhookSecret: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -21,12 +23,14 @@ export interface NewRepo {
   owner: string;
   name: string;
   webhookSecret: string;
+  replyMode?: 'marked' | 'all';
 }
 
 export interface RepoChanges {
   owner?: string;
   name?: string;
   webhookSecret?: string;
+  replyMode?: 'marked' | 'all';
 }
 
 interface RepoRow {
@@ -34,13 +38,14 @@ interface RepoRow {
   slug: string;
   owner: string;
   name: string;
+  reply_mode: 'marked' | 'all';
   has_webhook_secret: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 // every column but the secret: a query that returns a repo cannot leak it by accident
-const COLUMNS = `id, slug, owner, name, webhook_secret IS NOT NULL AS has_webhook_secret, created_at, updated_at`;
+const COLUMNS = `id, slug, owner, name, reply_mode, webhook_secret IS NOT NULL AS has_webhook_secret, created_at, updated_at`;
 
 // byte order, not the database's locale: "a-b" < "a1" < "ab" everywhere, as in a plain JS sort
 const BY_SLUG = `ORDER BY slug COLLATE "C"`;
@@ -51,6 +56,7 @@ function toRepo(row: RepoRow): Repo {
     slug: row.slug,
     owner: row.owner,
     name: row.name,
+    replyMode: row.reply_mode,
     hasWebhookSecret: row.has_webhook_secret,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -65,10 +71,10 @@ export class ReposRepository {
   /** 409 when the slug is taken, also when two creates race (the unique key decides). */
   async create(repo: NewRepo): Promise<Repo> {
     const { rows } = await this.pool.query<RepoRow>(
-      `INSERT INTO repos (id, slug, owner, name, webhook_secret) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO repos (id, slug, owner, name, webhook_secret, reply_mode) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (slug) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [randomUUID(), repo.slug, repo.owner, repo.name, repo.webhookSecret],
+      [randomUUID(), repo.slug, repo.owner, repo.name, repo.webhookSecret, repo.replyMode ?? 'marked'],
     );
     if (rows.length === 0) throw new ConflictException(`slug "${repo.slug}" is taken`);
     return toRepo(rows[0]!);
@@ -104,17 +110,18 @@ export class ReposRepository {
    * place: nothing keeps the old value. No field at all changes nothing (not even updatedAt). 404 when missing.
    */
   async update(slug: string, changes: RepoChanges): Promise<Repo> {
-    const { owner, name, webhookSecret } = changes;
-    if (owner === undefined && name === undefined && webhookSecret === undefined) return this.get(slug);
+    const { owner, name, webhookSecret, replyMode } = changes;
+    if (owner === undefined && name === undefined && webhookSecret === undefined && replyMode === undefined) return this.get(slug);
     const { rows } = await this.pool.query<RepoRow>(
       `UPDATE repos
           SET owner = COALESCE($2, owner),
               name = COALESCE($3, name),
               webhook_secret = COALESCE($4, webhook_secret),
+              reply_mode = COALESCE($5, reply_mode),
               updated_at = now()
         WHERE slug = $1
        RETURNING ${COLUMNS}`,
-      [slug, owner ?? null, name ?? null, webhookSecret ?? null],
+      [slug, owner ?? null, name ?? null, webhookSecret ?? null, replyMode ?? null],
     );
     if (rows.length === 0) throw notFound(slug);
     return toRepo(rows[0]!);

@@ -16,6 +16,13 @@ export type ConversationCommand =
 
 type Open = Extract<TicketState, { status: 'open' | 'closed' }>;
 
+/** A reply's text as the state keeps it: a fingerprint (FNV-1a), so a ticket's state never holds reply bodies. */
+export function textFingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `${text.length}:${hash.toString(16)}`;
+}
+
 /** Pure: the conversation's rules, for `decide`. */
 export function decideConversation(command: ConversationCommand, state: Open): TicketEvent[] {
   const ticketId = state.ticketId;
@@ -30,7 +37,8 @@ export function decideConversation(command: ConversationCommand, state: Open): T
     case 'EditTeamReply': {
       const { forgejoCommentId, body, now } = command.data;
       const reply = state.replies.get(forgejoCommentId);
-      if (!reply || reply.removed) return [];
+      // the same edit again (a second delivery, or reconcile after the webhook) changes nothing
+      if (!reply || reply.removed || reply.text === textFingerprint(body)) return [];
       return [{ type: 'TeamReplyEdited', data: { ticketId, replyId: reply.replyId, forgejoCommentId, body, editedAt: now } }];
     }
     case 'RemoveTeamReply': {
@@ -65,9 +73,14 @@ export function evolveConversation(state: TicketState, event: TicketEvent, revis
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'TeamReplyAdded':
-      return { ...state, replies: new Map(state.replies).set(event.data.forgejoCommentId, { replyId: event.data.replyId, removed: false }) };
-    case 'TeamReplyRemoved':
-      return { ...state, replies: new Map(state.replies).set(event.data.forgejoCommentId, { replyId: event.data.replyId, removed: true }) };
+    case 'TeamReplyEdited': {
+      const reply = { replyId: event.data.replyId, removed: false, text: textFingerprint(event.data.body) };
+      return { ...state, replies: new Map(state.replies).set(event.data.forgejoCommentId, reply) };
+    }
+    case 'TeamReplyRemoved': {
+      const reply = { ...state.replies.get(event.data.forgejoCommentId)!, replyId: event.data.replyId, removed: true };
+      return { ...state, replies: new Map(state.replies).set(event.data.forgejoCommentId, reply) };
+    }
     case 'TicketReopened': {
       const unsyncedReopens = event.data.reopenedBy === 'customer' ? new Set(state.unsyncedReopens).add(revision) : state.unsyncedReopens;
       return { ...state, status: 'open', closedAtRevision: null, unsyncedReopens };

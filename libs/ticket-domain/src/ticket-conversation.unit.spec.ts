@@ -71,6 +71,10 @@ describe('the conversation both ways', () => {
     given([created, linked, replyAdded(901), removed]).when(remove(901)).then([]);
     given([created, linked, replyAdded(901), removed]).when(edit(901)).then([]);
     given([created, linked]).when(edit(900)).then([]);
+    // the same text again (a second delivery, reconcile after the webhook) is no edit
+    const edited: TicketEvent = { type: 'TeamReplyEdited', data: { ticketId: 't1', replyId: 'r901', forgejoCommentId: 901, body: 'Try this instead', editedAt: NOW } };
+    given([created, linked, replyAdded(901), edited]).when(edit(901)).then([]);
+    given([created, linked, replyAdded(901)]).when({ type: 'EditTeamReply', data: { forgejoCommentId: 901, body: 'Have you tried turning it off?', now: NOW } }).then([]);
   });
 
   it('reopens a closed ticket for its customer, bound to the close in force', () => {

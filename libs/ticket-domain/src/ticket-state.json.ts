@@ -4,7 +4,7 @@ import type { TicketState } from './ticket.decider.js';
  * The shape of a stored TicketState. Bump it whenever TicketState changes shape: a row in another format is
  * ignored (the stream is folded from the start instead), so an old row can never feed `decide` a wrong state.
  */
-export const TICKET_STATE_FORMAT = 2;
+export const TICKET_STATE_FORMAT = 3;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -26,7 +26,7 @@ export type TicketState =
       /** the revision of the IssueClosed in force while closed (what a reopen link is bound to), else null */
       closedAtRevision: number | null;
       /** the team's replies by their Forgejo comment id */
-      replies: ReadonlyMap<number, { replyId: string; removed: boolean }>;
+      replies: ReadonlyMap<number, { replyId: string; removed: boolean; text: string }>;
       /** revisions of the customer's reopens that have not reached Forgejo yet */
       unsyncedReopens: ReadonlySet<number>;
     };

@@ -73,6 +73,7 @@ export class AdminReposController {
       slug: repo.slug,
       owner: repo.owner,
       name: repo.name,
+      replyMode: repo.replyMode,
       webhookUrl: `${this.config.baseUrl}/webhooks/forgejo/${repo.slug}`,
       hasWebhookSecret: repo.hasWebhookSecret,
       createdAt: repo.createdAt,

@@ -7,6 +7,9 @@ import { parkedEvents } from './0006-parked-events.js';
 import { forgejoRepository } from './0007-forgejo-repository.js';
 import { ticketDecisionState } from './0008-ticket-decision-state.js';
 import { repoReplyMode } from './0009-repo-reply-mode.js';
+import { teamReplies } from './0010-team-replies.js';
+import { serviceKeys } from './0011-service-keys.js';
+import { forgejoReconcileProgress } from './0012-forgejo-reconcile-progress.js';
 
 export interface Migration {
   name: string;
@@ -24,4 +27,7 @@ export const migrations: Migration[] = [
   forgejoRepository,
   ticketDecisionState,
   repoReplyMode,
+  teamReplies,
+  serviceKeys,
+  forgejoReconcileProgress,
 ];

@@ -15,6 +15,34 @@ export interface ForgejoComment {
   body: string;
 }
 
+/** An issue as the repository's issue list shows it. */
+export interface ForgejoListedIssue {
+  number: number;
+  state: string;
+  updated_at: string;
+  pull_request?: unknown;
+}
+
+/** A comment as the repository's comment list shows it: `issue_url` ends with its issue's number ("" on a pull request). */
+export interface ForgejoListedComment {
+  id: number;
+  body: string;
+  issue_url?: string;
+  pull_request_url?: string;
+  created_at: string;
+  updated_at: string;
+  user?: { login?: string; full_name?: string } | null;
+}
+
+/** What a read-back list covers: changes since `since`, and before `before` when given. */
+export interface ListWindow {
+  since: Date;
+  before?: Date;
+}
+
+const windowQuery = ({ since, before }: ListWindow): Record<string, string> =>
+  before ? { since: since.toISOString(), before: before.toISOString() } : { since: since.toISOString() };
+
 export interface ForgejoClientOptions {
   baseUrl: string;
   token: string | null;
@@ -41,8 +69,25 @@ export class ForgejoClient {
     return this.call('POST', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments`, { body });
   }
 
+  /** EditIssueOption: only what is sent changes (the service sends `state` alone). */
+  editIssue(owner: string, repo: string, issueNumber: number, edit: { state: 'open' | 'closed' }): Promise<ForgejoIssue> {
+    return this.call('PATCH', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}`, edit);
+  }
+
   getIssue(owner: string, repo: string, issueNumber: number): Promise<ForgejoIssue> {
     return this.call('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}`);
+  }
+
+  /** One page of the repository's issues (not pull requests) updated since `since` (and before `before`), least recently updated first. */
+  listIssuesSince(owner: string, repo: string, window: ListWindow, page: number, limit: number): Promise<ForgejoListedIssue[]> {
+    const query = new URLSearchParams({ state: 'all', type: 'issues', ...windowQuery(window), sort: 'leastupdate', page: String(page), limit: String(limit) });
+    return this.call('GET', `/repos/${enc(owner)}/${enc(repo)}/issues?${query}`);
+  }
+
+  /** One page of the comments on all the repository's issues (and pull requests) updated since `since` (and before `before`). */
+  listCommentsSince(owner: string, repo: string, window: ListWindow, page: number, limit: number): Promise<ForgejoListedComment[]> {
+    const query = new URLSearchParams({ ...windowQuery(window), page: String(page), limit: String(limit) });
+    return this.call('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/comments?${query}`);
   }
 
   /** Forgejo's version: the cheapest call that says whether it answers at all. */

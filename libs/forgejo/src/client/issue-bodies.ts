@@ -5,6 +5,8 @@
  */
 export const issueMarker = (ticketId: string) => `<!-- ticket-bridge:ticket:${ticketId} -->`;
 export const commentMarker = (commentId: string) => `<!-- ticket-bridge:comment:${commentId} -->`;
+/** One per reopen: the ticket and the revision of its TicketReopened event. */
+export const reopenMarker = (ticketId: string, revision: number) => `<!-- ticket-bridge:reopen:${ticketId}:${revision} -->`;
 
 export function issueBody(description: string, customerEmail: string, ticketId: string): string {
   return `${description}\n\nSubmitted by ${customerEmail} through the support desk\n\n${issueMarker(ticketId)}`;
@@ -12,6 +14,10 @@ export function issueBody(description: string, customerEmail: string, ticketId: 
 
 export function commentBody(body: string, authorEmail: string, commentId: string): string {
   return `${body}\n\nComment by ${authorEmail} through the support desk\n\n${commentMarker(commentId)}`;
+}
+
+export function reopenBody(customerEmail: string, ticketId: string, revision: number): string {
+  return `The customer reopened this ticket.\n\nReopened by ${customerEmail} through the support desk\n\n${reopenMarker(ticketId, revision)}`;
 }
 
 /**

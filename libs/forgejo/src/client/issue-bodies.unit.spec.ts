@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { carriesMarker, commentBody, commentMarker, issueBody, issueMarker } from './issue-bodies.js';
+import { carriesMarker, commentBody, commentMarker, issueBody, issueMarker, reopenBody, reopenMarker } from './issue-bodies.js';
 
 describe('markers (pure)', () => {
   const ticketId = '11111111-1111-4111-8111-111111111111';
@@ -22,5 +22,13 @@ describe('markers (pure)', () => {
     expect(carriesMarker(issueMarker(ticketId), issueMarker(ticketId))).toBe(false);
     expect(carriesMarker(`text${issueMarker(ticketId)}`, issueMarker(ticketId))).toBe(false);
     expect(carriesMarker(null, issueMarker(ticketId))).toBe(false);
+  });
+
+  it('marks each reopen comment by its ticket and reopen revision, after the footer', () => {
+    const body = reopenBody('a@example.com', ticketId, 5);
+    expect(body).toContain('The customer reopened this ticket.');
+    expect(body).toContain('Reopened by a@example.com through the support desk');
+    expect(carriesMarker(body, reopenMarker(ticketId, 5))).toBe(true);
+    expect(carriesMarker(body, reopenMarker(ticketId, 3))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { ForgejoRepository } from '../../../read-models/src/index.js';
 import type { TicketCommand } from '../../../ticket-domain/src/index.js';
+import { replyTextOf } from './reply-text.js';
 
 /**
  * A change made in Forgejo, as the inbound side sees it, whether a webhook delivered it or reconcile read it back:
@@ -49,6 +50,28 @@ const TABLE: Record<string, Row> = {
     changed: 'reopened',
     unchanged: 'already_open',
   }),
+  // a team reply when the repo's replyMode makes the comment public (reply-text.ts); any other comment: no row's command
+  'comment/created': (change, { replyMode, newId, now }) => {
+    if (change.kind !== 'comment') return null;
+    const body = replyTextOf(change.comment.body, replyMode);
+    if (body === null) return null;
+    const { id: forgejoCommentId, authorName } = change.comment;
+    return { command: { type: 'AddTeamReply', data: { replyId: newId, forgejoCommentId, body, authorName, now } }, changed: 'reply', unchanged: 'unchanged' };
+  },
+  // an edit changes a reply's text; an edit that makes it no reply (its /reply taken away, /internal put first)
+  // takes it back as a deletion would; an edit never makes a reply of a comment that was none (it would email
+  // the customer out of the blue): a new comment does that
+  'comment/edited': (change, { replyMode, now }) => {
+    if (change.kind !== 'comment') return null;
+    const forgejoCommentId = change.comment.id;
+    const body = replyTextOf(change.comment.body, replyMode);
+    if (body === null) return { command: { type: 'RemoveTeamReply', data: { forgejoCommentId, now } }, changed: 'reply_removed', unchanged: 'unchanged' };
+    return { command: { type: 'EditTeamReply', data: { forgejoCommentId, body, now } }, changed: 'reply_edited', unchanged: 'unchanged' };
+  },
+  'comment/deleted': (change, { now }) =>
+    change.kind !== 'comment'
+      ? null
+      : { command: { type: 'RemoveTeamReply', data: { forgejoCommentId: change.comment.id, now } }, changed: 'reply_removed', unchanged: 'unchanged' },
 };
 
 /** Pure: the command a Forgejo change means for its ticket, or null when it means none. */

@@ -7,6 +7,7 @@ import { owedSyncs, type TicketState } from '../../../ticket-domain/src/index.js
 
 export const CREATE_ISSUE = 'create-issue';
 export const CREATE_COMMENT = 'create-comment';
+export const REOPEN_ISSUE = 'reopen-issue';
 
 export const issueJob = (ticketId: string, retryFailed = false): JobRequest => ({
   queue: FORGEJO_QUEUE,
@@ -26,10 +27,24 @@ export const commentJob = (ticketId: string, commentId: string, retryFailed = fa
   retryFailed,
 });
 
+/** A customer's reopen (the revision of its TicketReopened event) reaching Forgejo. */
+export const reopenJob = (ticketId: string, revision: number, retryFailed = false): JobRequest => ({
+  queue: FORGEJO_QUEUE,
+  name: REOPEN_ISSUE,
+  jobId: `reopen:${ticketId}:${revision}`,
+  data: { ticketId, revision },
+  options: FORGEJO_JOB_OPTIONS,
+  retryFailed,
+});
+
 /** The jobs a ticket owes Forgejo, by the one rule (owedSyncs). */
 export function owedJobs(ticketId: string, state: TicketState, retryFailed = false): JobRequest[] {
   const owed = owedSyncs(state, { retryFailed });
-  return [...(owed.issue ? [issueJob(ticketId, retryFailed)] : []), ...owed.comments.map((commentId) => commentJob(ticketId, commentId, retryFailed))];
+  return [
+    ...(owed.issue ? [issueJob(ticketId, retryFailed)] : []),
+    ...owed.comments.map((commentId) => commentJob(ticketId, commentId, retryFailed)),
+    ...owed.reopens.map((revision) => reopenJob(ticketId, revision, retryFailed)),
+  ];
 }
 
 /**
@@ -50,6 +65,9 @@ export class ForgejoSyncSaga implements Saga {
       case 'CommentAdded':
       case 'ForgejoIssueLinked':
         return owedJobs(ticketId, await this.stateOf(ticketId));
+      case 'TicketReopened':
+        // a reopen from Forgejo is already there
+        return event.data.reopenedBy === 'customer' ? [reopenJob(ticketId, event.revision)] : [];
       case 'ForgejoSyncRetryRequested':
         return owedJobs(ticketId, await this.stateOf(ticketId), true);
       default:

@@ -12,6 +12,7 @@ import {
   CloseTicket,
   LinkForgejoComment,
   LinkForgejoIssue,
+  RecordForgejoReopen,
   RecordSyncFailure,
   TicketReader,
   type RunOptions,
@@ -21,8 +22,8 @@ import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
 import { ForgejoClient, type ForgejoIssue } from '../client/forgejo-client.js';
 import { PermanentForgejoError, TemporaryForgejoError } from '../client/forgejo-errors.js';
-import { CREATE_COMMENT, CREATE_ISSUE } from './forgejo-sagas.js';
-import { commentBody, commentMarker, issueBody, issueMarker } from '../client/issue-bodies.js';
+import { CREATE_COMMENT, CREATE_ISSUE, REOPEN_ISSUE } from './forgejo-sagas.js';
+import { commentBody, commentMarker, issueBody, issueMarker, reopenBody, reopenMarker } from '../client/issue-bodies.js';
 
 // enough for 20 issues in flight at once against a slow Forgejo
 const CONCURRENCY = 20;
@@ -30,7 +31,7 @@ const CONCURRENCY = 20;
 // no one is about to read what a job records
 const BACKGROUND: RunOptions = { waitForReadModels: false };
 
-type TicketJob = Job<{ ticketId: string; commentId?: string }>;
+type TicketJob = Job<{ ticketId: string; commentId?: string; revision?: number }>;
 type Open = Extract<TicketState, { status: 'open' | 'closed' }>;
 type Repository = { owner: string; name: string };
 /** The event a job stands for, once read: what the ticket's history names as the cause of what the job records. */
@@ -72,6 +73,11 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
   createComment(job: TicketJob): Promise<string> {
     const commentId = job.data.commentId!;
     return this.attempt(job, commentId, (cause) => this.syncComment(job.data.ticketId, commentId, cause));
+  }
+
+  @Process({ name: REOPEN_ISSUE, concurrency: CONCURRENCY })
+  reopenIssue(job: TicketJob): Promise<string> {
+    return this.attempt(job, null, (cause) => this.syncReopen(job.data.ticketId, job.data.revision!, cause));
   }
 
   /**
@@ -139,6 +145,36 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
     const link = { commentId, forgejoCommentId: created.id, now: new Date().toISOString() };
     await this.commands.execute(new LinkForgejoComment(ticketId, link, causedBy(cause.event, ticketId), BACKGROUND));
     return `linked to comment ${created.id}`;
+  }
+
+  /**
+   * A customer's reopen: the issue is opened again (PATCH, idempotent) and gets one comment saying so (looked for
+   * by its marker when an earlier attempt may have posted it), then ForgejoIssueReopened is recorded. Its
+   * `reopened` webhook finds the ticket open and changes nothing.
+   */
+  private async syncReopen(ticketId: string, revision: number, cause: Cause): Promise<string> {
+    const state = await this.tickets.state(ticketId);
+    if (state.status === 'none') return 'no such ticket';
+    if (!state.unsyncedReopens.has(revision)) return 'already reopened in Forgejo';
+    if (state.forgejoIssueNumber === null) return 'waiting for the issue';
+    const reopened = await this.tickets.eventAt(ticketId, revision);
+    if (reopened?.type !== 'TicketReopened') throw new Error(`no TicketReopened at revision ${revision} of ticket ${ticketId}`);
+    cause.event = reopened;
+    const created = await this.tickets.created(ticketId);
+    if (!created) return 'no such ticket';
+    const issueNumber = state.forgejoIssueNumber;
+    const repo = state.forgejoRepo ?? (await this.currentRepository(state.repo));
+    this.breaker.assertClosed();
+    // closed again since (the team closed it in Forgejo): opening the issue now would undo that close
+    if (state.status === 'open') await this.forgejo.editIssue(repo.owner, repo.name, issueNumber, { state: 'open' });
+    const since = new Date(Date.parse(reopened.data.reopenedAt as string) - 60_000);
+    const marker = reopenMarker(ticketId, revision);
+    const comment =
+      ((await this.attempts.begin(`reopen:${ticketId}:${revision}`)) && (await this.forgejo.findComment(repo.owner, repo.name, issueNumber, marker, since))) ||
+      (await this.forgejo.createComment(repo.owner, repo.name, issueNumber, reopenBody(created.data.customerEmail as string, ticketId, revision)));
+    const data = { reopenRevision: revision, forgejoCommentId: comment.id, now: new Date().toISOString() };
+    await this.commands.execute(new RecordForgejoReopen(ticketId, data, causedBy(cause.event, ticketId), BACKGROUND));
+    return `reopened #${issueNumber}, comment ${comment.id}`;
   }
 
   /** The one CommentAdded event, read at its revision (the whole stream only when the state knows no revision). */

@@ -55,9 +55,14 @@ export interface CommentRow {
   ticket_id: string;
   revision: number;
   body: string;
-  author_email: string;
+  author: 'customer' | 'team';
+  /** a team reply's Forgejo name; null on a customer's comment (its name is its writer's email) */
+  author_name: string | null;
+  /** null on a team reply */
+  author_email: string | null;
   forgejo_comment_id: number | string | null;
   created_at: Date;
+  edited_at: Date | null;
 }
 
 export function toTicketView(row: TicketRow): TicketView {
@@ -74,17 +79,18 @@ export function toTicketView(row: TicketRow): TicketView {
   };
 }
 
-/** Every comment the read model holds today is a customer's: its writer's email is its name. */
+/** A customer's comment is named by its writer's email; a team reply by its Forgejo user, with no email. */
 export function toCommentView(row: CommentRow): CommentView {
+  const team = row.author === 'team';
   return {
     id: row.id,
     ticketId: row.ticket_id,
     body: row.body,
-    author: 'customer',
-    authorName: row.author_email,
-    authorEmail: row.author_email,
+    author: team ? 'team' : 'customer',
+    authorName: team ? (row.author_name ?? 'the team') : (row.author_email ?? ''),
+    authorEmail: team ? null : row.author_email,
     forgejoCommentId: row.forgejo_comment_id === null ? null : Number(row.forgejo_comment_id),
     createdAt: row.created_at.toISOString(),
-    editedAt: null,
+    editedAt: row.edited_at ? row.edited_at.toISOString() : null,
   };
 }

@@ -14,7 +14,7 @@ export const LIVE_TABLES: TicketTables = { tickets: 'tickets', comments: 'commen
 const asTicketEvent = (recorded: RecordedEvent) => ({ type: recorded.type, data: recorded.data }) as TicketEvent;
 
 /**
- * Everything but the two inserts: each statement is idempotent or order-free (`greatest`), so a bulk replay
+ * Everything but the inserts: each statement is idempotent or order-free (`greatest`), so a bulk replay
  * may run all inserts of a page first and then these in event order, and end where one-by-one would.
  */
 async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, comments }: TicketTables): Promise<void> {
@@ -35,6 +35,16 @@ async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, com
         event.data.closedAt,
       ]);
       return;
+    case 'TicketReopened':
+      await db.query(
+        `UPDATE ${tickets} SET status = 'open', closed_at = NULL, updated_at = greatest(updated_at, $2),
+           forgejo_reopens_owed = forgejo_reopens_owed + $3 WHERE id = $1`,
+        [event.data.ticketId, event.data.reopenedAt, event.data.reopenedBy === 'customer' ? 1 : 0],
+      );
+      return;
+    case 'ForgejoIssueReopened':
+      await db.query(`UPDATE ${tickets} SET forgejo_reopens_owed = greatest(0, forgejo_reopens_owed - 1) WHERE id = $1`, [event.data.ticketId]);
+      return;
     case 'ForgejoIssueSyncFailed':
       await db.query(`UPDATE ${tickets} SET forgejo_sync_error = $2, forgejo_sync_failed_at = $3 WHERE id = $1`, [
         event.data.ticketId,
@@ -48,6 +58,21 @@ async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, com
         event.data.reason,
         event.data.failedAt,
       ]);
+      return;
+    case 'TeamReplyEdited':
+      await db.query(
+        `WITH reply AS (UPDATE ${comments} SET body = $2, edited_at = $3 WHERE id = $1)
+         UPDATE ${tickets} SET updated_at = greatest(updated_at, $3) WHERE id = $4`,
+        [event.data.replyId, event.data.body, event.data.editedAt, event.data.ticketId],
+      );
+      return;
+    case 'TeamReplyRemoved':
+      // the reply leaves the conversation; its versions stay in the ticket's history
+      await db.query(
+        `WITH reply AS (DELETE FROM ${comments} WHERE id = $1)
+         UPDATE ${tickets} SET updated_at = greatest(updated_at, $2) WHERE id = $3`,
+        [event.data.replyId, event.data.removedAt, event.data.ticketId],
+      );
       return;
     case 'ForgejoSyncRetryRequested':
       await db.query(
@@ -77,10 +102,24 @@ const INSERT_COMMENTS = (t: TicketTables) => `
   FROM (SELECT ticket_id, max(created_at) AS at FROM added GROUP BY ticket_id) latest
   WHERE ${t.tickets}.id = latest.ticket_id`;
 
+// a team reply is a comment of its ticket, in the same revision order; who wrote it is data
+const INSERT_REPLIES = (t: TicketTables) => `
+  WITH added AS (
+    INSERT INTO ${t.comments} (id, ticket_id, revision, body, author, author_name, forgejo_comment_id, created_at)
+    SELECT id, ticket_id, revision, body, 'team', author_name, forgejo_comment_id, created_at
+    FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
+      AS r(id, ticket_id, revision, body, author_name, forgejo_comment_id, created_at)
+    RETURNING ticket_id, created_at
+  )
+  UPDATE ${t.tickets} SET updated_at = greatest(${t.tickets}.updated_at, latest.at)
+  FROM (SELECT ticket_id, max(created_at) AS at FROM added GROUP BY ticket_id) latest
+  WHERE ${t.tickets}.id = latest.ticket_id`;
+
 /** Applies a run of events: inserts in bulk (one statement per table), then every other change in order. */
 export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBase, tables: TicketTables = LIVE_TABLES): Promise<void> {
   const tickets: unknown[][] = [[], [], [], [], [], [], [], []];
   const comments: unknown[][] = [[], [], [], [], [], [], []];
+  const replies: unknown[][] = [[], [], [], [], [], [], []];
   const changes: TicketEvent[] = [];
   for (const recorded of events) {
     const event = asTicketEvent(recorded);
@@ -92,12 +131,16 @@ export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBa
     } else if (event.type === 'CommentAdded') {
       const d = event.data;
       [d.commentId, d.ticketId, recorded.revision, d.body, d.authorId, d.authorEmail, d.createdAt].forEach((value, i) => comments[i].push(value));
+    } else if (event.type === 'TeamReplyAdded') {
+      const d = event.data;
+      [d.replyId, d.ticketId, recorded.revision, d.body, d.authorName, d.forgejoCommentId, d.createdAt].forEach((value, i) => replies[i].push(value));
     } else {
       changes.push(event);
     }
   }
   if (tickets[0].length) await db.query(INSERT_TICKETS(tables), tickets);
   if (comments[0].length) await db.query(INSERT_COMMENTS(tables), comments);
+  if (replies[0].length) await db.query(INSERT_REPLIES(tables), replies);
   for (const change of changes) await applyChange(change, db, tables);
 }
 

@@ -48,8 +48,8 @@ export const COMMENT_PAGE_BYTES = 2 * 1024 * 1024;
 // Rows, not json_agg: the driver then holds each body once. The window sums the bodies' sizes (octet_length
 // reads a stored value's size without fetching it), and `has_next` says whether another comment follows.
 const COMMENT_PAGE = `
-  SELECT id, ticket_id, revision, body, author_email, forgejo_comment_id, created_at, has_next FROM (
-    SELECT c.id, c.ticket_id, c.revision, c.body, c.author_email, c.forgejo_comment_id, c.created_at,
+  SELECT id, ticket_id, revision, body, author, author_name, author_email, forgejo_comment_id, created_at, edited_at, has_next FROM (
+    SELECT c.id, c.ticket_id, c.revision, c.body, c.author, c.author_name, c.author_email, c.forgejo_comment_id, c.created_at, c.edited_at,
            row_number() OVER w AS n,
            sum(octet_length(c.body)) OVER w AS upto,
            lead(c.revision) OVER w IS NOT NULL AS has_next
@@ -95,7 +95,7 @@ export class TicketsQueries {
   async findComment(commentId: string): Promise<CommentView | null> {
     const { rows } = await this.pool.query<CommentRow>({
       name: 'comment_by_id',
-      text: 'SELECT id, ticket_id, revision, body, author_email, forgejo_comment_id, created_at FROM comments WHERE id = $1',
+      text: 'SELECT id, ticket_id, revision, body, author, author_name, author_email, forgejo_comment_id, created_at, edited_at FROM comments WHERE id = $1',
       values: [commentId],
     });
     return rows[0] ? toCommentView(rows[0]) : null;

@@ -1,0 +1,66 @@
+import { Inject } from '@nestjs/common';
+import { Process, Processor } from '@nestjs/bull';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Job } from 'bull';
+import { PinoLogger } from 'nestjs-pino';
+import { CONFIG, type Config } from '../../config/src/index.js';
+import { MAIL_QUEUE } from '../../queues/src/index.js';
+import { causedBy, RecordNotification, TicketReader } from '../../ticket-commands/src/index.js';
+import { Mailer } from './mailer.js';
+import { TEAM_REPLY_MAIL, type TeamReplyJobData } from './team-reply-mail.saga.js';
+import { teamReplyEmail } from './team-reply.email.js';
+
+const CONCURRENCY = 5;
+
+/**
+ * Sends the email of one TeamReplyAdded event, then records NotificationSent: as the resolved email, at least
+ * once and, short of a crash between the send and the record, once. It reads the two events it needs only.
+ */
+@Processor(MAIL_QUEUE)
+export class TeamReplyMailProcessor {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly tickets: TicketReader,
+    private readonly commands: CommandBus,
+    private readonly mailer: Mailer,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('Mail');
+  }
+
+  @Process({ name: TEAM_REPLY_MAIL, concurrency: CONCURRENCY })
+  async teamReply(job: Job<TeamReplyJobData>): Promise<string> {
+    const { ticketId, eventId, revision } = job.data;
+    const created = await this.tickets.created(ticketId);
+    const added = typeof revision === 'number' ? await this.tickets.eventAt(ticketId, revision) : null;
+    if (!created || !added || added.id !== eventId || added.type !== 'TeamReplyAdded') {
+      this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
+      return 'no such event';
+    }
+    const state = await this.tickets.state(ticketId);
+    if (state.status === 'none') return 'no such event';
+    if (state.notified.has(eventId)) return 'already sent';
+    const reply = added.data as { forgejoCommentId: number; body: string; authorName: string };
+    // taken back before the email went out: the customer never hears of it
+    if (state.replies.get(reply.forgejoCommentId)?.removed) return 'reply removed';
+
+    const { title, customerEmail } = created.data;
+    const email = teamReplyEmail({
+      ticketId, title, to: customerEmail, from: this.config.mailFrom, baseUrl: this.config.baseUrl, body: reply.body, authorName: reply.authorName, eventId,
+    });
+    const attempt = job.attemptsMade + 1;
+    try {
+      await this.mailer.send(email);
+    } catch (error) {
+      const failure = this.mailer.describe(error);
+      const fields = { ticketId, eventId, attempt, ...failure };
+      if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(fields, 'reply email not sent: giving up');
+      else this.logger.warn(fields, 'reply email not sent: will retry');
+      throw new Error(`email not sent: ${failure.reason}`);
+    }
+    const data = { notificationFor: eventId, to: email.to, now: new Date().toISOString() };
+    await this.commands.execute(new RecordNotification(ticketId, data, causedBy(added, ticketId)));
+    this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'reply email done');
+    return this.mailer.sends ? 'sent' : 'logged';
+  }
+}
