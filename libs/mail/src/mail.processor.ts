@@ -7,9 +7,10 @@ import { REOPEN_LINK_KEY, reopenLinkExpiry, ServiceKeys, signReopenLink } from '
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
-import { causedBy, RecordNotification, TicketReader } from '../../ticket-commands/src/index.js';
+import { TicketReader } from '../../ticket-commands/src/index.js';
 import { ticketStream } from '../../ticket-domain/src/index.js';
 import { Mailer } from './mailer.js';
+import { sendNotification, type NotificationSender } from './send-notification.js';
 import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resolved-mail.saga.js';
 import { ticketResolvedEmail } from './ticket-resolved.email.js';
 
@@ -37,6 +38,10 @@ export class MailProcessor {
     logger.setContext('Mail');
   }
 
+  private get sender(): NotificationSender {
+    return { mailer: this.mailer, commands: this.commands, logger: this.logger };
+  }
+
   @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
@@ -52,21 +57,7 @@ export class MailProcessor {
     const ticket = created.data;
     const reopenUrl = await this.reopenUrl(ticketId, closed);
     const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId, reopenUrl });
-    const attempt = job.attemptsMade + 1;
-    try {
-      await this.mailer.send(email);
-    } catch (error) {
-      const failure = this.mailer.describe(error);
-      const last = attempt >= (job.opts.attempts ?? 1);
-      const fields = { ticketId, eventId, attempt, ...failure };
-      if (last) this.logger.error(fields, 'resolved email not sent: giving up');
-      else this.logger.warn(fields, 'resolved email not sent: will retry');
-      throw new Error(`email not sent: ${failure.reason}`);
-    }
-    const data = { notificationFor: eventId, to: email.to, now: new Date().toISOString() };
-    await this.commands.execute(new RecordNotification(ticketId, data, causedBy(closed, ticketId)));
-    this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'resolved email done');
-    return this.mailer.sends ? 'sent' : 'logged';
+    return sendNotification(this.sender, { job, ticketId, cause: closed, email, what: 'resolved email' });
   }
 
   /** The link that reopens the ticket from this close: the same for every attempt at this email. */

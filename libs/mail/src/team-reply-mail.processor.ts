@@ -5,8 +5,9 @@ import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
-import { causedBy, RecordNotification, TicketReader } from '../../ticket-commands/src/index.js';
+import { TicketReader } from '../../ticket-commands/src/index.js';
 import { Mailer } from './mailer.js';
+import { sendNotification, type NotificationSender } from './send-notification.js';
 import { TEAM_REPLY_MAIL, type TeamReplyJobData } from './team-reply-mail.saga.js';
 import { teamReplyEmail } from './team-reply.email.js';
 
@@ -26,6 +27,10 @@ export class TeamReplyMailProcessor {
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('Mail');
+  }
+
+  private get sender(): NotificationSender {
+    return { mailer: this.mailer, commands: this.commands, logger: this.logger };
   }
 
   @Process({ name: TEAM_REPLY_MAIL, concurrency: CONCURRENCY })
@@ -48,19 +53,6 @@ export class TeamReplyMailProcessor {
     const email = teamReplyEmail({
       ticketId, title, to: customerEmail, from: this.config.mailFrom, baseUrl: this.config.baseUrl, body: reply.body, authorName: reply.authorName, eventId,
     });
-    const attempt = job.attemptsMade + 1;
-    try {
-      await this.mailer.send(email);
-    } catch (error) {
-      const failure = this.mailer.describe(error);
-      const fields = { ticketId, eventId, attempt, ...failure };
-      if (attempt >= (job.opts.attempts ?? 1)) this.logger.error(fields, 'reply email not sent: giving up');
-      else this.logger.warn(fields, 'reply email not sent: will retry');
-      throw new Error(`email not sent: ${failure.reason}`);
-    }
-    const data = { notificationFor: eventId, to: email.to, now: new Date().toISOString() };
-    await this.commands.execute(new RecordNotification(ticketId, data, causedBy(added, ticketId)));
-    this.logger.info({ ticketId, eventId, attempt, sent: this.mailer.sends }, 'reply email done');
-    return this.mailer.sends ? 'sent' : 'logged';
+    return sendNotification(this.sender, { job, ticketId, cause: added, email, what: 'reply email' });
   }
 }
