@@ -111,26 +111,33 @@ export class TicketCommandRunner {
 
   /** `waitForReadModels: false` for background work, where no one is about to read what was written. */
   async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true } = {}): Promise<CommandOutcome> {
-    const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
-    if (outcome.position && waitForReadModels) await this.waitForReadModels(outcome.position);
-    return outcome;
+    const { events, position, decidedAt } = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
+    // a command that changed nothing still answers once the read models show what it decided on (another
+    // request's write a moment ago, say), so its caller reads what it saw
+    const shown = position ?? decidedAt;
+    if (shown && waitForReadModels) await this.waitForReadModels(shown);
+    return { events, position };
   }
 
-  private async decideAndAppend(ticketId: string, command: TicketCommand, metadata: EventMetadata): Promise<CommandOutcome> {
+  private async decideAndAppend(
+    ticketId: string,
+    command: TicketCommand,
+    metadata: EventMetadata,
+  ): Promise<CommandOutcome & { decidedAt: Position | null }> {
     const stream = ticketStream(ticketId);
     const eventIds: string[] = [];
     let trustSaved = true;
     for (let attempt = 1; ; attempt++) {
       // a new ticket has no history to read
-      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1 } : await this.reader.load(ticketId, trustSaved);
+      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1, position: null } : await this.reader.load(ticketId, trustSaved);
       const events = decide(command, loaded.state);
-      if (events.length === 0) return { events, position: null };
+      if (events.length === 0) return { events, position: null, decidedAt: loaded.position };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {
         const { position } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
-        await this.reader.save(ticketId, { state, revision: loaded.revision + events.length }, !trustSaved);
-        return { events, position };
+        await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
+        return { events, position, decidedAt: position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
         // usually another writer got there first; but a row ahead of its stream (a restored database) is wrong

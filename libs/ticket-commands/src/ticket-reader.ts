@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
+import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../../event-store/src/index.js';
 import { foldTicket, initialTicketState, ticketStream, type TicketEvent, type TicketState } from '../../ticket-domain/src/index.js';
 import { TicketDecisionStates, type SavedDecisionState } from './ticket-decision-state.repository.js';
 
@@ -11,6 +11,8 @@ const FOLD_PAGE = 50;
 export interface LoadedState {
   state: TicketState;
   revision: number;
+  /** where the last event folded stands in the global order (null: no stream, or not known) */
+  position: Position | null;
 }
 
 type Recorded<T extends TicketEvent['type']> = RecordedEvent & { type: T; data: Extract<TicketEvent, { type: T }>['data'] };
@@ -37,12 +39,12 @@ export class TicketReader {
   /** The saved state (when trusted and readable) plus every event after it, folded a page at a time. */
   async load(ticketId: string, trustSaved = true): Promise<LoadedState> {
     const saved = trustSaved ? await this.readSaved(ticketId) : null;
-    let { state, revision } = saved ?? { state: initialTicketState, revision: -1 };
+    let { state, revision, position = null } = saved ?? { state: initialTicketState, revision: -1 };
     for (;;) {
       const page = await this.store.readStream(ticketStream(ticketId), { fromRevision: revision + 1, maxCount: FOLD_PAGE });
       state = foldTicket(page, state);
-      if (page.length > 0) revision = page[page.length - 1].revision;
-      if (page.length < FOLD_PAGE) return { state, revision };
+      if (page.length > 0) ({ revision, position } = page[page.length - 1]);
+      if (page.length < FOLD_PAGE) return { state, revision, position };
     }
   }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
@@ -8,9 +7,6 @@ import { commandMetadata, toMessage, type Via } from '../../../ticket-commands/s
 import type { Actor } from '../../../event-store/src/index.js';
 import { TicketRuleBroken } from '../../../ticket-domain/src/index.js';
 import { inboundCommandOf, type ChangeContext, type ForgejoChange } from './forgejo-change.js';
-
-const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
-const READ_MODEL_POLL_MS = 25;
 
 export interface ChangeSource {
   /** how it came in: a webhook delivery, or reconcile reading Forgejo back */
@@ -55,20 +51,8 @@ export class ForgejoChanges {
       }
       throw error;
     }
-    // another delivery (or the link's own look at the issue) closed it a moment ago: answer once the read model shows it
-    if (inbound.command.type === 'CloseTicket') await this.untilReadModelShowsClosed(ticket.id);
+    // changed nothing (another delivery, or the link's own look at the issue, did it a moment ago): the runner
+    // answered once the read models show what it decided on
     return inbound.unchanged;
-  }
-
-  /** Waits (bounded) on the ticket's row, not on its history: a ticket's stream can be long. */
-  private async untilReadModelShowsClosed(ticketId: string): Promise<void> {
-    const deadline = Date.now() + READ_YOUR_WRITES_TIMEOUT_MS;
-    while ((await this.tickets.statusOf(ticketId)) !== 'closed') {
-      if (Date.now() >= deadline) {
-        this.logger.warn('read models lag behind: answering before they show the close');
-        return;
-      }
-      await sleep(READ_MODEL_POLL_MS);
-    }
   }
 }

@@ -47,14 +47,4 @@ export class TicketByIssueQuery {
     });
     return rows[0].known;
   }
-
-  /** The read model's status of a ticket (null when it does not show the ticket). */
-  async statusOf(ticketId: string): Promise<LinkedTicket['status'] | null> {
-    const { rows } = await this.pool.query<{ status: LinkedTicket['status'] }>({
-      name: 'webhook_ticket_status',
-      text: 'SELECT status FROM tickets WHERE id = $1',
-      values: [ticketId],
-    });
-    return rows[0]?.status ?? null;
-  }
 }
