@@ -22,6 +22,8 @@ describe('Forgejo sync through worker crashes and a lost Redis', () => {
   let env: Record<string, string>;
 
   const startWorker = (extra: Record<string, string> = {}) => {
+    // a test that failed half-way leaves its worker running: it must not work the next test's jobs
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
     worker = runTs('apps/worker/src/main.ts', { ...env, ...extra });
     return worker;
   };
@@ -91,12 +93,13 @@ describe('Forgejo sync through worker crashes and a lost Redis', () => {
       timeoutMs: 30000,
       what: 'every sync tried once',
     });
+    // the worker goes first: a live one writes its retrying jobs back the moment Redis is emptied
+    worker!.child.kill('SIGKILL');
+    await worker!.exited;
     const redis = new Redis(REDIS_URL);
     await redis.flushdb();
     expect(await redis.keys(`${queuePrefix(api.config)}:*`)).toEqual([]);
     await redis.quit();
-    worker!.child.kill('SIGTERM');
-    await worker!.exited;
 
     forgejo.behaviour = () => ({ kind: 'ok' });
     startWorker();
