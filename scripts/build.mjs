@@ -12,6 +12,8 @@ const out = join(root, 'dist');
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    // the web app is built by Vite (scripts/build-web.mjs), for the browser
+    if (path === join(root, 'apps', 'web')) continue;
     if (entry.isDirectory()) yield* sources(path);
     else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
   }
