@@ -3,7 +3,7 @@
 #   api (default):  node dist/apps/api/src/main.js
 #   worker:         node dist/apps/worker/src/main.js
 
-# --- build: install every dependency and compile TypeScript to dist/ ---
+# --- build: install every dependency, compile TypeScript to dist/ and the web app to apps/web/dist/ ---
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -18,6 +18,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/apps/web/dist ./apps/web/dist
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/api/src/main.js"]
