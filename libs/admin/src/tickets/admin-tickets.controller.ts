@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse
 import { AdminOnly } from '../../../auth/src/index.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/src/index.js';
 import { TicketsQueries, type TicketView } from '../../../read-models/src/index.js';
-import { TicketIdPipe } from '../../../tickets/src/index.js';
+import { AdminTicketPageResponse, TicketIdPipe } from '../../../tickets/src/index.js';
 import { cursorOrFail, DEFAULT_PAGE_SIZE } from '../../../tickets/src/read-tickets/read-tickets.controller.js';
 import { AdminListTicketsDto } from './admin-list-tickets.dto.js';
 import { ticketHistoryJson } from './ticket-history.js';
@@ -33,7 +33,7 @@ export class AdminTicketsController {
 
   /** Newest first, with who filed each; `status` and `repo` filter, `cursor` is the previous page's nextCursor. */
   @Get()
-  @ApiOkResponse({ description: '{items: [ticket + ownerId, ownerEmail], nextCursor}' })
+  @ApiOkResponse({ type: AdminTicketPageResponse })
   async list(@Query() query: AdminListTicketsDto): Promise<AdminTicketPage> {
     const page = await this.tickets.listTickets(
       { status: query.status, repo: query.repo },

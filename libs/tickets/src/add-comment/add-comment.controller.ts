@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type CommentView } from '../../../read-models/src/index.js';
 import { AddComment, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { readModelAnswer } from '../read-model-answer.js';
+import { CommentResponse } from '../ticket.responses.js';
 import { TicketIdPipe } from '../ticket-id.pipe.js';
 import { TicketRuleFilter } from '../ticket-rule.filter.js';
 import { AddCommentDto } from './add-comment.dto.js';
@@ -24,6 +25,7 @@ export class AddCommentController {
   /** 201 with the comment, once GET /tickets/:id shows it; 404 unless the ticket is the caller's (the decider says). */
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: CommentResponse })
   async add(
     @Param('id', TicketIdPipe) ticketId: string,
     @Body() body: AddCommentDto,

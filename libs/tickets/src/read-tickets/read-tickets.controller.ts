@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
 import {
   decodeCommentCursor,
@@ -9,6 +9,7 @@ import {
   type TicketPage,
   type TicketWithComments,
 } from '../../../read-models/src/index.js';
+import { CommentPageResponse, TicketPageResponse, TicketWithCommentsResponse } from '../ticket.responses.js';
 import { TicketIdPipe } from '../ticket-id.pipe.js';
 import { DEFAULT_COMMENT_PAGE_SIZE, ListCommentsDto } from './list-comments.dto.js';
 import { ListTicketsDto } from './list-tickets.dto.js';
@@ -30,12 +31,14 @@ export class ReadTicketsController {
 
   /** The caller's own tickets, newest first. */
   @Get()
+  @ApiOkResponse({ type: TicketPageResponse })
   list(@Query() query: ListTicketsDto, @CurrentUser() user: AuthenticatedUser): Promise<TicketPage> {
     return this.tickets.listTickets({ ownerId: user.id }, query.limit ?? DEFAULT_PAGE_SIZE, cursorOrFail(query.cursor));
   }
 
   /** One of the caller's tickets with its first comments (see commentsNextCursor for the rest); 404 for anyone else's. */
   @Get(':id')
+  @ApiOkResponse({ type: TicketWithCommentsResponse })
   async get(@Param('id', TicketIdPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<TicketWithComments> {
     const ticket = await this.tickets.findTicket(id, user.id);
     if (!ticket) throw new NotFoundException('ticket not found');
@@ -44,6 +47,7 @@ export class ReadTicketsController {
 
   /** The comments of one of the caller's tickets, in order, a page at a time; 404 for anyone else's. */
   @Get(':id/comments')
+  @ApiOkResponse({ type: CommentPageResponse })
   async comments(
     @Param('id', TicketIdPipe) id: string,
     @Query() query: ListCommentsDto,
