@@ -3,8 +3,9 @@ import { registeredRoutes, type RegisteredRoute } from '../../apps/api/src/creat
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
 
-// The only routes anyone may call without a token (product.md: webhooks, /health and /docs, plus register/login).
-const PUBLIC = [/^\/health$/, /^\/docs(\/|-json|-yaml|$)/, /^\/auth\/(register|login)$/, /^\/webhooks\//];
+// The only routes anyone may call without a token (product.md: webhooks, /health and /docs, plus register/login),
+// and the web app's page and files (`/`, `/app/...`, `/assets/...`): the app itself asks the API who is signed in.
+const PUBLIC = [/^\/health$/, /^\/docs(\/|-json|-yaml|$)/, /^\/auth\/(register|login)$/, /^\/webhooks\//, /^\/$/, /^\/app(\/|$)/, /^\/assets\//];
 // the resolved email's reopen link: its page needs no sign-in (product.md, "Reopening from the customer's side")
 const isPublic = (route: RegisteredRoute) => PUBLIC.some((pattern) => pattern.test(route.url)) || (route.method === 'GET' && route.url === '/tickets/:id/reopen');
 // alice's ticket is open: reopening it is refused as a conflict, which is not an authorization answer
@@ -47,7 +48,7 @@ describe('authorization matrix over every route of the router', () => {
 
   it('knows the routes of every capability', () => {
     const labels = routes.map(label);
-    for (const expected of ['GET /health', 'POST /auth/register', 'POST /auth/login', 'POST /tickets', 'GET /tickets', 'GET /tickets/:id', 'POST /tickets/:id/comments', 'GET /repos', 'POST /admin/repos', 'GET /docs-json']) {
+    for (const expected of ['GET /health', 'POST /auth/register', 'POST /auth/login', 'POST /auth/logout', 'GET /auth/me', 'POST /tickets', 'GET /tickets', 'GET /tickets/:id', 'POST /tickets/:id/comments', 'GET /repos', 'POST /admin/repos', 'GET /docs-json', 'GET /', 'GET /app/*', 'GET /assets/*', 'GET /admin/queues', 'GET /admin/queues/api/queues', 'GET /admin/queues/static/*']) {
       expect(labels).toContain(expected);
     }
   });

@@ -41,7 +41,8 @@ describe('arbitrary input on every route of the router', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ ...adminEnv, AUTH_RATE_LIMIT: '100000', WEBHOOK_RATE_LIMIT: '100000' });
-    routes = registeredRoutes(api.app);
+    // sign-out reads no input, and would end the very sessions the rest of the run sends its input with
+    routes = registeredRoutes(api.app).filter((route) => !(route.method === 'POST' && route.url === '/auth/logout'));
     const admin = await adminToken(api.url);
     await createRepo(api.url, admin, 'fuzz');
     const customer = await newCustomer(api.url, 'fuzz');

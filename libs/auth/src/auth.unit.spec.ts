@@ -5,6 +5,7 @@ import { AuthGuard, type AuthenticatedRequest } from './auth.guard.js';
 import { AdminOnly, Public, type AuthenticatedUser } from './authenticated-user.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js';
 import { FixedWindowRateLimiter, tooManyRequests } from './rate-limiter.js';
+import { RequestAuthenticator } from './request-authenticator.js';
 import { TokenCache } from './token-cache.js';
 import type { TokenService } from './tokens.js';
 
@@ -82,7 +83,7 @@ describe('AuthGuard', () => {
   const customer: AuthenticatedUser = { id: 'c', email: 'c@example.com', role: 'customer' };
   const admin: AuthenticatedUser = { id: 'a', email: 'a@example.com', role: 'admin' };
   const tokens = { verify: async (token: string) => ({ customer, admin })[token] ?? null } as unknown as TokenService;
-  const guard = new AuthGuard(new Reflector(), tokens);
+  const guard = new AuthGuard(new Reflector(), new RequestAuthenticator(tokens, { baseUrl: 'http://tickets.test' }));
 
   class Open {
     @Public() route() {}
@@ -96,8 +97,8 @@ describe('AuthGuard', () => {
     route() {}
   }
 
-  function context(cls: new () => object, method: string, authorization?: string) {
-    const request = { headers: authorization ? { authorization } : {} } as AuthenticatedRequest;
+  function context(cls: new () => object, method: string, authorization?: string, extra: { method?: string; headers?: Record<string, string> } = {}) {
+    const request = { method: extra.method ?? 'GET', headers: { ...(authorization ? { authorization } : {}), ...extra.headers } } as unknown as AuthenticatedRequest;
     const handler = (cls.prototype as Record<string, () => void>)[method];
     const ctx = {
       getHandler: () => handler,
@@ -122,6 +123,24 @@ describe('AuthGuard', () => {
     const { ctx, request } = context(Mixed, 'plain', 'Bearer customer');
     expect(await guard.canActivate(ctx)).toBe(true);
     expect(request.user).toEqual(customer);
+  });
+
+  it('takes the session cookie when there is no Authorization header', async () => {
+    const { ctx, request } = context(Mixed, 'plain', undefined, { headers: { cookie: 'other=1; tb_session=customer' } });
+    expect(await guard.canActivate(ctx)).toBe(true);
+    expect(request.session).toEqual({ user: customer, token: 'customer', via: 'cookie' });
+    await expect(guard.canActivate(context(Mixed, 'plain', undefined, { headers: { cookie: 'tb_session=nope' } }).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    // the header wins: a bad bearer token is not rescued by a good cookie
+    await expect(guard.canActivate(context(Mixed, 'plain', 'Bearer nope', { headers: { cookie: 'tb_session=customer' } }).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it("refuses a cookie request that changes something unless it comes from BASE_URL's origin; bearer requests are not checked", async () => {
+    const post = (headers: Record<string, string>, authorization?: string) => guard.canActivate(context(Mixed, 'plain', authorization, { method: 'POST', headers }).ctx);
+    await expect(post({ cookie: 'tb_session=customer' })).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(post({ cookie: 'tb_session=customer', origin: 'http://evil.test' })).rejects.toThrow('Cross-site request refused: Origin must be http://tickets.test');
+    expect(await post({ cookie: 'tb_session=customer', origin: 'http://tickets.test' })).toBe(true);
+    expect(await post({}, 'Bearer customer')).toBe(true);
+    expect(await guard.canActivate(context(Mixed, 'plain', undefined, { method: 'HEAD', headers: { cookie: 'tb_session=customer' } }).ctx)).toBe(true);
   });
 
   it('is 403 for a customer on @AdminOnly() handlers and controllers, and lets admins in', async () => {

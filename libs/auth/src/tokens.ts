@@ -62,6 +62,16 @@ export class TokenService {
     return user;
   }
 
+  /**
+   * Revokes one token (sign-out): gone from the database and from this process's cache at once; other API
+   * processes may honour it for up to the cache ttl, as with revokeAll.
+   */
+  async revoke(token: string): Promise<void> {
+    const hash = hashToken(token);
+    await this.pool.query('DELETE FROM access_tokens WHERE token_hash = $1', [hash]);
+    this.cache.delete(hash.toString('base64url'));
+  }
+
   /** Revokes every token of an account (its password changed). Other processes may honour them for up to the cache ttl. */
   async revokeAll(accountId: string): Promise<void> {
     await this.pool.query('DELETE FROM access_tokens WHERE account_id = $1', [accountId]);

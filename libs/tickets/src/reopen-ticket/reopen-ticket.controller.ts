@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, TokenService, userOfBearer, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { Public, RequestAuthenticator, type AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type TicketWithComments } from '../../../read-models/src/index.js';
 import { ReopenTicket, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { invalidLinkPage } from '../reopen-link/reopen-link.page.js';
@@ -10,14 +10,15 @@ import { linkTicketId, sendPage } from '../reopen-link/reopen-link.controller.js
 import { ReopenLinks } from '../reopen-link/reopen-link.service.js';
 import { readModelAnswer } from '../read-model-answer.js';
 import { TicketIdPipe } from '../ticket-id.pipe.js';
+import { TicketWithCommentsResponse } from '../ticket.responses.js';
 import { TicketRuleFilter } from '../ticket-rule.filter.js';
 import { ReopenTicketDto } from './reopen-ticket.dto.js';
 
 
 /**
- * POST /tickets/:id/reopen, two ways in: the signed-in customer (bearer token, answered with the ticket as JSON),
+ * POST /tickets/:id/reopen, two ways in: the signed-in customer (bearer token or session cookie, answered with the ticket as JSON),
  * or the reopen link's page (a form with the link's token, no sign-in, answered with a page). Public to the
- * global guard for the second; the first checks the bearer token here, as the guard would.
+ * global guard for the second; the first is authenticated here, as the guard would.
  */
 @ApiTags('tickets')
 @ApiBearerAuth()
@@ -27,7 +28,7 @@ export class ReopenTicketController {
   constructor(
     private readonly commands: CommandBus,
     private readonly tickets: TicketsQueries,
-    private readonly tokens: TokenService,
+    private readonly authenticator: RequestAuthenticator,
     private readonly links: ReopenLinks,
   ) {}
 
@@ -35,6 +36,7 @@ export class ReopenTicketController {
   @Public()
   @Post()
   @HttpCode(200)
+  @ApiOkResponse({ type: TicketWithCommentsResponse, description: 'the ticket, open again (JSON for a signed-in customer; the reopen-link form gets a page)' })
   async reopen(
     @Param('id') id: string,
     @Body() body: ReopenTicketDto,
@@ -52,7 +54,7 @@ export class ReopenTicketController {
     return readModelAnswer(await this.tickets.findTicket(ticketId, user.id));
   }
 
-  private signedIn(request: FastifyRequest): Promise<AuthenticatedUser> {
-    return userOfBearer(request.headers.authorization, this.tokens);
+  private async signedIn(request: FastifyRequest): Promise<AuthenticatedUser> {
+    return (await this.authenticator.authenticate(request)).user;
   }
 }
