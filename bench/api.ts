@@ -1,9 +1,12 @@
 /*
- * `npm run bench:api`: POST /tickets and GET /tickets/:id of the real API (built, in a child process) under
- * autocannon at 50 connections, against ceilings measured in the same run: a bare Fastify server
- * (bench/ceiling-server.ts, another child) doing one INSERT, or one SELECT by primary key, through a pg pool of
- * the API's size on the same database. Also the API's resident memory under that load. Prints figures;
- * asserts nothing (exit 0 unless something crashed).
+ * `npm run bench:api`: POST /tickets and GET /tickets/:id of the service, built and run as `npm start` runs it
+ * (the API and the worker, each its own child process, LOG_LEVEL=warn, FORGEJO_URL unset), against two
+ * yardsticks in the same run, every route under autocannon at 50 connections, the runs interleaved round by round:
+ *   the CRUD peer (bench/peers/crud): NestJS on the same stack, guard, pipes and logger, one SELECT of the repo and
+ *     one INSERT per ticket, one SELECT per read;
+ *   the bare ceiling (bench/ceiling-server.ts): Fastify alone, one INSERT, or one SELECT by primary key.
+ * Prints each figure per round and in a final table with every ratio against its target, and the peak resident
+ * memory of the API and of the worker. Asserts nothing (exit 0 unless something crashed).
  */
 import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,23 +16,42 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ports.js';
-import { ADMIN, adminEnv, adminToken, call, createRepo, newCustomer } from '../test/support/http.js';
-import { fmt, freshDatabase, median, memoryMb, printTable, type BenchDatabase } from './support.js';
+import { ADMIN, adminEnv, adminToken, call, createRepo, newCustomer, type Reply } from '../test/support/http.js';
+import { fmt, freshDatabase, median, memoryMb, printTable, snapshotOfBuild, type BenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10); // per measured run
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2); // once per route, before the rounds
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // API and ceiling runs alternate; medians are reported
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // the three servers' runs interleave, in a new order each round
 const CONNECTIONS = 50;
 const POOL_MAX = 20; // createPool's default, which the API uses
 const GET_TICKETS = 200; // tickets made before the rounds; GET /tickets/:id cycles over them
 const CEILING_ROWS = 10_000; // rows of the ceiling's SELECT table
 const REPO = 'bench';
+// a second build of the service (a directory holding dist/, as snapshotOfBuild makes) measured beside this one in
+// the same run, its API on a database of its own (API processes sharing a database share the projection work too;
+// no worker: nothing here needs one, and Postgres connections are few), e.g. the build before a change:
+// BENCH_BASELINE_ROOT=/tmp/before
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 // extra node flags for the API child when looking into it, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
 const API_NODE_ARGS = [...APP_NODE_FLAGS, ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-const KINDS = ['post', 'insert', 'get', 'select'] as const; // the API's two routes and their ceilings
-type Kind = (typeof KINDS)[number];
+// each route of the service, of the CRUD peer and of the bare ceiling
+const ALL_KINDS = ['post', 'basePost', 'peerPost', 'insert', 'get', 'baseGet', 'peerGet', 'select'] as const;
+type Kind = (typeof ALL_KINDS)[number];
+const KINDS = ALL_KINDS.filter((kind) => BASELINE_ROOT || !kind.startsWith('base'));
+const LABEL: Record<Kind, string> = {
+  basePost: 'baseline POST /tickets',
+  baseGet: 'baseline GET /tickets/:id',
+  post: 'service POST /tickets',
+  peerPost: 'CRUD peer POST /tickets',
+  insert: 'bare POST /insert',
+  get: 'service GET /tickets/:id',
+  peerGet: 'CRUD peer GET /tickets/:id',
+  select: 'bare GET /select/:id',
+};
+const TARGET = { postVsPeer: 0.7, getVsPeer: 0.9, postVsBare: 0.3 };
+const CAP_MB = { api: 250, worker: 200 };
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+let root = fileURLToPath(new URL('../', import.meta.url)); // the build snapshot's, once made
 
 // autocannon is CommonJS without type declarations: required, with the little of its API used here typed below
 interface CannonRequest {
@@ -73,9 +95,9 @@ interface Child {
   lines: () => number;
 }
 
-function start(name: string, entry: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): Child {
+function start(name: string, entry: string, env: Record<string, string>, port: number, nodeArgs: string[] = [], cwd = root): Child {
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    cwd: root,
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -92,7 +114,7 @@ function start(name: string, entry: string, env: Record<string, string>, port: n
   return { name, process: child, url: `http://127.0.0.1:${port}`, exited, output: () => tail, lines: () => lines };
 }
 
-async function healthy(child: Child, timeoutMs = 60_000): Promise<void> {
+async function healthy(child: Child, timeoutMs = 180_000): Promise<void> {
   let gone = false;
   void child.exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;
@@ -130,25 +152,29 @@ interface Run {
   codes: string;
   /** CPU ms the server process spent per completed request. */
   cpuPerRequest: number;
-  /** The API's peak resident memory during this run, MB (sampled every 100 ms). */
+  /** Peak resident memory of the service's API and worker during this run, MB (sampled every 100 ms). */
   apiPeakRss: number;
+  workerPeakRss: number;
 }
 
-// resident memory of the API: one sampler for the whole bench, its peak kept overall and per run
-const rss = { peak: 0, runPeak: 0, timer: undefined as NodeJS.Timeout | undefined };
-function sampleRss(pid: number): void {
+// resident memory of the API and the worker: one sampler for the whole bench, peaks kept overall and per run
+const rss = { api: 0, worker: 0, runApi: 0, runWorker: 0, timer: undefined as NodeJS.Timeout | undefined };
+function sampleRss(apiPid: number, workerPid: number): void {
   rss.timer = setInterval(() => {
-    const mb = memoryMb(pid, 'VmRSS');
-    if (mb === null) return;
-    rss.peak = Math.max(rss.peak, mb);
-    rss.runPeak = Math.max(rss.runPeak, mb);
+    const api = memoryMb(apiPid, 'VmRSS') ?? 0;
+    const worker = memoryMb(workerPid, 'VmRSS') ?? 0;
+    rss.api = Math.max(rss.api, api);
+    rss.runApi = Math.max(rss.runApi, api);
+    rss.worker = Math.max(rss.worker, worker);
+    rss.runWorker = Math.max(rss.runWorker, worker);
   }, 100);
 }
 
 async function cannon(target: Child, request: CannonRequest, seconds: number): Promise<Run> {
   const pid = target.process.pid!;
   const cpuBefore = cpuMs(pid);
-  rss.runPeak = 0;
+  rss.runApi = 0;
+  rss.runWorker = 0;
   const result = await autocannon({
     url: target.url,
     connections: CONNECTIONS,
@@ -169,7 +195,8 @@ async function cannon(target: Child, request: CannonRequest, seconds: number): P
     errors: result.errors + result.timeouts,
     codes,
     cpuPerRequest: cpu / Math.max(1, result.latency.totalCount),
-    apiPeakRss: rss.runPeak,
+    apiPeakRss: rss.runApi,
+    workerPeakRss: rss.runWorker,
   };
 }
 
@@ -196,82 +223,119 @@ async function prepareCeiling(db: BenchDatabase): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** `count` tickets filed through `url`'s POST /tickets, ten at a time; their ids. */
+async function fileTickets(url: string, token: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let batch = 0; batch < count / 10; batch++) {
+    // a loaded machine can make a server answer 503 for a moment (no pooled connection in time): that one is tried again
+    const file = async (i: number, tries = 5): Promise<Reply> => {
+      const reply = await call(url, 'POST', '/tickets', { token, body: { repo: REPO, title: `Export truncated ${batch * 10 + i}`, description: DESCRIPTION } });
+      return reply.status === 503 && tries > 1 ? (await sleep(500), file(i, tries - 1)) : reply;
+    };
+    const created = await Promise.all(Array.from({ length: 10 }, (_, i) => file(i)));
+    for (const reply of created) {
+      if (reply.status !== 201) throw new Error(`POST ${url}/tickets answered ${reply.status}: ${reply.text}`);
+      ids.push(reply.body.id);
+    }
+  }
+  return ids;
+}
+
+/** Round `round`'s order of a group of runs: rotated by one each round, so none always runs first or last. */
+function rotated<T>(items: T[], round: number): T[] {
+  const by = round % items.length;
+  return [...items.slice(by), ...items.slice(0, by)];
+}
+
 async function main(): Promise<void> {
   const begun = performance.now();
+  const build = await snapshotOfBuild();
+  root = build.root;
   const db = await freshDatabase();
-  let api: Child | null = null;
-  let ceiling: Child | null = null;
+  const baselineDb = BASELINE_ROOT ? await freshDatabase() : null;
+  const children: Child[] = [];
   const cleanup = async () => {
     clearInterval(rss.timer);
-    await Promise.all([stop(api), stop(ceiling)]);
+    await Promise.all(children.map((child) => stop(child)));
     await db.drop();
+    await baselineDb?.drop();
+    await build.remove();
   };
   process.once('SIGINT', () => {
-    api?.process.kill('SIGKILL');
-    ceiling?.process.kill('SIGKILL');
-    void db.drop().finally(() => process.exit(130));
+    for (const child of children) child.process.kill('SIGKILL');
+    void Promise.all([db.drop(), baselineDb?.drop()]).finally(() => build.remove().finally(() => process.exit(130)));
   });
   try {
-    console.log(`bench database ${db.name}`);
+    console.log(`bench database ${db.name}; build snapshot ${build.root}`);
     console.log(
       `  cores ${cpus().length} (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}`,
     );
     const ceilingIds = await prepareCeiling(db);
 
-    const [apiPort, ceilingPort] = [await freePort(), await freePort()];
-    api = start(
-      'the API',
-      'dist/apps/api/src/main.js',
-      { DATABASE_URL: db.url, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '1000000', ...adminEnv },
-      apiPort,
-      API_NODE_ARGS,
+    const [apiPort, workerPort, peerPort, ceilingPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const serviceEnv = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '1000000', ...adminEnv };
+    const api = start('the API', 'dist/apps/api/src/main.js', serviceEnv, apiPort, API_NODE_ARGS);
+    const worker = start('the worker', 'dist/apps/worker/src/main.js', serviceEnv, workerPort, APP_NODE_FLAGS);
+    const peer = start('the CRUD peer', 'dist/bench/peers/crud/main.js', { DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, peerPort, APP_NODE_FLAGS);
+    const ceiling = start('the ceiling server', 'dist/bench/ceiling-server.js', { DATABASE_URL: db.url, POOL_MAX: String(POOL_MAX) }, ceilingPort);
+    children.push(api, worker, peer, ceiling);
+    const baselineEnv = { ...serviceEnv, DATABASE_URL: baselineDb?.url ?? '' };
+    const baseline = BASELINE_ROOT ? start('the baseline API', 'dist/apps/api/src/main.js', baselineEnv, await freePort(), API_NODE_ARGS, BASELINE_ROOT) : null;
+    if (baseline) children.push(baseline);
+    await Promise.all([healthy(api), healthy(peer), healthy(ceiling), ...(baseline ? [healthy(baseline)] : [])]);
+    const [apiPid, workerPid] = [api.process.pid!, worker.process.pid!];
+    const idle = { api: memoryMb(apiPid, 'VmRSS') ?? 0, worker: memoryMb(workerPid, 'VmRSS') ?? 0 };
+    console.log(
+      `  up: the API (pid ${apiPid}, ${fmt(idle.api, 1)} MB resident), the worker (pid ${workerPid}, ${fmt(idle.worker, 1)} MB), ` +
+        `the CRUD peer (pid ${peer.process.pid}), the ceiling server (pid ${ceiling.process.pid})`,
     );
-    ceiling = start('the ceiling server', 'dist/bench/ceiling-server.js', { DATABASE_URL: db.url, POOL_MAX: String(POOL_MAX) }, ceilingPort);
-    await Promise.all([healthy(api), healthy(ceiling)]);
-    const apiPid = api.process.pid!;
-    const idleRss = memoryMb(apiPid, 'VmRSS') ?? 0;
-    console.log(`  the API is up (pid ${apiPid}, ${fmt(idleRss, 1)} MB resident); the ceiling server is up (pid ${ceiling.process.pid})`);
 
     await createRepo(api.url, await adminToken(api.url), REPO);
+    await db.pool.query(`INSERT INTO crud_repos (slug, owner, name) VALUES ($1, 'acme', 'support-desk')`, [REPO]);
+    // one customer for both: the peer verifies the service's tokens, in the same tables, with the same TokenService
     const customer = await newCustomer(api.url, 'bench');
     const auth = { authorization: `Bearer ${customer.token}` };
-    const ticketIds: string[] = [];
-    for (let batch = 0; batch < GET_TICKETS / 10; batch++) {
-      const created = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          call(api!.url, 'POST', '/tickets', {
-            token: customer.token,
-            body: { repo: REPO, title: `Export truncated ${batch * 10 + i}`, description: DESCRIPTION },
-          }),
-        ),
-      );
-      for (const reply of created) {
-        if (reply.status !== 201) throw new Error(`POST /tickets answered ${reply.status}: ${reply.text}`);
-        ticketIds.push(reply.body.id);
-      }
+    const ticketIds = await fileTickets(api.url, customer.token, GET_TICKETS);
+    const peerTicketIds = await fileTickets(peer.url, customer.token, GET_TICKETS);
+    let baselineAuth = auth;
+    let baselineTicketIds: string[] = [];
+    if (baseline) {
+      await createRepo(baseline.url, await adminToken(baseline.url), REPO);
+      const other = await newCustomer(baseline.url, 'bench');
+      baselineAuth = { authorization: `Bearer ${other.token}` };
+      baselineTicketIds = await fileTickets(baseline.url, other.token, GET_TICKETS);
     }
-    const check = await call(api.url, 'GET', `/tickets/${ticketIds[0]}`, { token: customer.token });
-    if (check.status !== 200) throw new Error(`GET /tickets/:id answered ${check.status}: ${check.text}`);
-    const ceilingCheck = await call(ceiling.url, 'GET', `/select/${ceilingIds[0]}`);
-    if (ceilingCheck.status !== 200) throw new Error(`GET /select/:id answered ${ceilingCheck.status}: ${ceilingCheck.text}`);
+    const answers = await Promise.all([
+      call(api.url, 'GET', `/tickets/${ticketIds[0]}`, { token: customer.token }),
+      call(peer.url, 'GET', `/tickets/${peerTicketIds[0]}`, { token: customer.token }),
+      call(ceiling.url, 'GET', `/select/${ceilingIds[0]}`),
+    ]);
+    for (const answer of answers) if (answer.status !== 200) throw new Error(`a GET answered ${answer.status}: ${answer.text}`);
     console.log(
-      `  repo "${REPO}" made by ${ADMIN.email}; customer ${customer.email}; ${GET_TICKETS} tickets to read; ` +
-        `${fmt(CEILING_ROWS)} rows in ceiling_select; bodies: ticket ${Buffer.byteLength(TICKET_BODY.replace('[<id>]', 'x'.repeat(23)))} B ` +
-        `(same bytes to /insert), GET /tickets/:id answer ${check.text.length} B, GET /select/:id answer ${ceilingCheck.text.length} B`,
+      `  repo "${REPO}" made by ${ADMIN.email}; customer ${customer.email}; ${GET_TICKETS} tickets each in the service and the peer, ` +
+        `${fmt(CEILING_ROWS)} rows in ceiling_select; request body ${Buffer.byteLength(TICKET_BODY.replace('[<id>]', 'x'.repeat(23)))} B (the same to all three); ` +
+        `GET answers: service ${answers[0].text.length} B, peer ${answers[1].text.length} B, bare ${answers[2].text.length} B`,
     );
 
-    // resident memory of the API, every 100 ms from here to the end of the load
-    rss.peak = idleRss;
-    sampleRss(apiPid);
+    rss.api = idle.api;
+    rss.worker = idle.worker;
+    sampleRss(apiPid, workerPid);
 
     const json = { 'content-type': 'application/json' };
-    const requests: Record<Kind, [Child, CannonRequest]> = {
-      post: [api, { method: 'POST', path: '/tickets', headers: { ...json, ...auth }, body: TICKET_BODY }],
+    const post: CannonRequest = { method: 'POST', path: '/tickets', headers: { ...json, ...auth }, body: TICKET_BODY };
+    const requests: Partial<Record<Kind, [Child, CannonRequest]>> = {
+      ...(baseline && {
+        basePost: [baseline, { ...post, headers: { ...json, ...baselineAuth } }],
+        baseGet: [baseline, cycling(baselineTicketIds.map((id) => `/tickets/${id}`), baselineAuth)],
+      }),
+      post: [api, post],
+      peerPost: [peer, post],
       insert: [ceiling, { method: 'POST', path: '/insert', headers: json, body: TICKET_BODY }],
       get: [api, cycling(ticketIds.map((id) => `/tickets/${id}`), auth)],
+      peerGet: [peer, cycling(peerTicketIds.map((id) => `/tickets/${id}`), auth)],
       select: [ceiling, cycling(ceilingIds.map((id) => `/select/${id}`))],
     };
-    const measure = (kind: Kind, seconds = SECONDS) => cannon(requests[kind][0], requests[kind][1], seconds);
+    const measure = (kind: Kind, seconds = SECONDS) => cannon(requests[kind]![0], requests[kind]![1], seconds);
 
     console.log(`\nwarm-up: ${WARMUP_SECONDS} s on each route (not counted)`);
     for (const kind of KINDS) {
@@ -279,79 +343,116 @@ async function main(): Promise<void> {
       if (run.non2xx || run.errors) console.log(`  warm-up of ${kind}: ${run.non2xx} non-2xx (${run.codes}), ${run.errors} errors`);
     }
 
-    console.log(`\n${ROUNDS} rounds of ${SECONDS} s per run, ${CONNECTIONS} connections; API and ceiling alternate, the order flips each round`);
-    const runs: Record<Kind, Run[]> = { post: [], insert: [], get: [], select: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      const pairs: Array<[Kind, Kind]> = [
-        ['post', 'insert'],
-        ['get', 'select'],
-      ];
-      for (const [figure, ceilingOf] of pairs) {
-        for (const kind of round % 2 ? [figure, ceilingOf] : [ceilingOf, figure]) runs[kind].push(await measure(kind));
+    console.log(`\n${ROUNDS} rounds of ${SECONDS} s per run, ${CONNECTIONS} connections; the three servers take turns, in a rotating order`);
+    const runs = Object.fromEntries(ALL_KINDS.map((kind) => [kind, [] as Run[]])) as Record<Kind, Run[]>;
+    const ratioIn = (a: Kind, b: Kind, round: number) => runs[a][round].rps / runs[b][round].rps;
+    const x = (r: number) => `${fmt(r, 2)}×`;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const group of [['post', 'basePost', 'peerPost', 'insert'], ['get', 'baseGet', 'peerGet', 'select']] as Kind[][]) {
+        for (const kind of rotated(group.filter((kind) => KINDS.includes(kind)), round)) runs[kind].push(await measure(kind));
       }
-      const at = (kind: Kind) => runs[kind][round - 1];
-      const show = (kind: Kind) =>
-        `${fmt(at(kind).rps)}/s (p50 ${at(kind).p50} p99 ${at(kind).p99} ms` +
-        `${at(kind).non2xx || at(kind).errors ? `, ${at(kind).non2xx} non-2xx ${at(kind).codes}, ${at(kind).errors} errors` : ''}` +
-        `${kind === 'post' || kind === 'get' ? `, API RSS peak ${fmt(at(kind).apiPeakRss)} MB` : ''})`;
-      console.log(`  round ${round}/${ROUNDS}: POST /tickets ${show('post')} vs INSERT ${show('insert')} (${fmt(at('post').rps / at('insert').rps, 2)}×)`);
-      console.log(`  ${' '.repeat(`round ${round}/${ROUNDS}:`.length)} GET /tickets/:id ${show('get')} vs SELECT ${show('select')} (${fmt(at('get').rps / at('select').rps, 2)}×)`);
+      const show = (kind: Kind) => {
+        const run = runs[kind][round];
+        const failures = run.non2xx || run.errors ? `, ${run.non2xx} non-2xx ${run.codes}, ${run.errors} errors` : '';
+        const memory = kind === 'post' || kind === 'get' ? `, RSS peak API ${fmt(run.apiPeakRss)} MB, worker ${fmt(run.workerPeakRss)} MB` : '';
+        return `    ${LABEL[kind].padEnd(27)} ${fmt(run.rps).padStart(6)}/s  p50 ${String(run.p50).padStart(3)} ms  p99 ${String(run.p99).padStart(4)} ms${failures}${memory}`;
+      };
+      console.log(`  round ${round + 1}/${ROUNDS}`);
+      for (const kind of KINDS) console.log(show(kind));
+      console.log(
+        `    ratios: POST service/peer ${x(ratioIn('post', 'peerPost', round))} (>= ${TARGET.postVsPeer}), ` +
+          `service/bare ${x(ratioIn('post', 'insert', round))} (>= ${TARGET.postVsBare}); ` +
+          `GET service/peer ${x(ratioIn('get', 'peerGet', round))} (>= ${TARGET.getVsPeer} every round), service/bare ${x(ratioIn('get', 'select', round))}` +
+          (baseline ? `; baseline/peer POST ${x(ratioIn('basePost', 'peerPost', round))}, GET ${x(ratioIn('baseGet', 'peerGet', round))}` : ''),
+      );
     }
     clearInterval(rss.timer);
-    const peakRss = rss.peak;
-    const hwm = memoryMb(apiPid, 'VmHWM');
-    const ticketCount = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets')).rows[0].n;
-    const eventCount = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
+    const hwm = { api: memoryMb(apiPid, 'VmHWM'), worker: memoryMb(workerPid, 'VmHWM') };
+    const count = async (table: string) => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    const [ticketCount, eventCount, peerCount] = [await count('tickets'), await count('events'), await count('crud_tickets')];
 
     const m = (kind: Kind, field: 'rps' | 'p50' | 'p99' | 'cpuPerRequest') => median(runs[kind].map((r) => r[field]));
-    // a ratio is the median of the per-round ratios: each round's pair ran back to back, under the same load
-    const paired = (a: Kind, b: Kind) => median(runs[a].map((r, i) => r.rps / runs[b][i].rps));
-    const sum = (kind: Kind, field: 'non2xx' | 'errors') => runs[kind].reduce((n, r) => n + r[field], 0);
-    const ratio = (r: number) => `${fmt(r, 2)}×`;
+    // a ratio is the median of the per-round ratios: each round's runs ran back to back, under about the same load
+    const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
+    const paired = (a: Kind, b: Kind) => median(rounds.map((i) => ratioIn(a, b, i)));
+    const worst = (a: Kind, b: Kind) => Math.min(...rounds.map((i) => ratioIn(a, b, i)));
+    const failures = (kinds: Kind[]) => kinds.reduce((n, kind) => n + runs[kind].reduce((k, r) => k + r.non2xx + r.errors, 0), 0);
     const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
     const ms = (n: number) => fmt(n, 0);
-    const rPost = paired('post', 'insert');
-    const rGet = paired('get', 'select');
-    const apiFailures = sum('post', 'non2xx') + sum('post', 'errors') + sum('get', 'non2xx') + sum('get', 'errors');
-    const ceilingFailures = sum('insert', 'non2xx') + sum('insert', 'errors') + sum('select', 'non2xx') + sum('select', 'errors');
+    const rPostPeer = paired('post', 'peerPost');
+    const rPostBare = paired('post', 'insert');
+    const rGetPeer = paired('get', 'peerGet');
+    const rGetPeerWorst = worst('get', 'peerGet');
+    const serviceFailures = failures(['post', 'get']);
 
     console.log(`\nresults (medians over ${ROUNDS} rounds; informational: nothing is asserted)\n`);
+    const row = (figure: string, field: 'rps' | 'p50' | 'p99' | 'cpuPerRequest', kinds: [Kind, Kind, Kind], show = (n: number) => fmt(n)) => [
+      figure,
+      show(m(kinds[0], field)),
+      show(m(kinds[1], field)),
+      show(m(kinds[2], field)),
+    ];
     printTable(
-      ['figure', 'value', 'ceiling', 'ratio', 'target', 'meets'],
+      ['figure', 'service', 'CRUD peer', 'bare', 'ratio', 'target', 'meets'],
       [
-        ['POST /tickets, requests/s', fmt(m('post', 'rps')), fmt(m('insert', 'rps')), ratio(rPost), '>= 0.50×', yes(rPost >= 0.5)],
-        ['  p50 latency, ms', ms(m('post', 'p50')), ms(m('insert', 'p50')), ratio(m('post', 'p50') / m('insert', 'p50')), '-', '-'],
-        ['  p99 latency, ms', ms(m('post', 'p99')), ms(m('insert', 'p99')), ratio(m('post', 'p99') / m('insert', 'p99')), '-', '-'],
-        ['  server CPU per request, ms', fmt(m('post', 'cpuPerRequest'), 2), fmt(m('insert', 'cpuPerRequest'), 2), ratio(m('post', 'cpuPerRequest') / m('insert', 'cpuPerRequest')), '-', '-'],
-        ['GET /tickets/:id, requests/s', fmt(m('get', 'rps')), fmt(m('select', 'rps')), ratio(rGet), '>= 0.60×', yes(rGet >= 0.6)],
-        ['  p50 latency, ms', ms(m('get', 'p50')), ms(m('select', 'p50')), ratio(m('get', 'p50') / m('select', 'p50')), '-', '-'],
-        ['  p99 latency, ms', ms(m('get', 'p99')), ms(m('select', 'p99')), ratio(m('get', 'p99') / m('select', 'p99')), '-', '-'],
-        ['  server CPU per request, ms', fmt(m('get', 'cpuPerRequest'), 2), fmt(m('select', 'cpuPerRequest'), 2), ratio(m('get', 'cpuPerRequest') / m('select', 'cpuPerRequest')), '-', '-'],
-        ['non-2xx answers + errors under load', String(apiFailures), String(ceilingFailures), '-', '0', yes(apiFailures === 0)],
-        ['API peak resident memory, MB', fmt(peakRss, 1), '-', '-', '< 250 MB', yes(peakRss < 250)],
+        [...row('POST /tickets, requests/s', 'rps', ['post', 'peerPost', 'insert']), `${x(rPostPeer)} peer`, `>= ${TARGET.postVsPeer}×`, yes(rPostPeer >= TARGET.postVsPeer)],
+        ['', '', '', '', `${x(rPostBare)} bare`, `>= ${TARGET.postVsBare}×`, yes(rPostBare >= TARGET.postVsBare)],
+        [...row('  p50 latency, ms', 'p50', ['post', 'peerPost', 'insert'], ms), '-', '-', '-'],
+        [...row('  p99 latency, ms', 'p99', ['post', 'peerPost', 'insert'], ms), '-', '-', '-'],
+        [...row('  server CPU per request, ms', 'cpuPerRequest', ['post', 'peerPost', 'insert'], (n) => fmt(n, 2)), '-', '-', '-'],
+        [...row('GET /tickets/:id, requests/s', 'rps', ['get', 'peerGet', 'select']), `${x(rGetPeer)} peer`, `>= ${TARGET.getVsPeer}×`, yes(rGetPeer >= TARGET.getVsPeer)],
+        ['  worst round', '', '', '', `${x(rGetPeerWorst)} peer`, `>= ${TARGET.getVsPeer}×`, yes(rGetPeerWorst >= TARGET.getVsPeer)],
+        ['', '', '', '', `${x(paired('get', 'select'))} bare`, '-', '-'],
+        [...row('  p50 latency, ms', 'p50', ['get', 'peerGet', 'select'], ms), '-', '-', '-'],
+        [...row('  p99 latency, ms', 'p99', ['get', 'peerGet', 'select'], ms), '-', '-', '-'],
+        [...row('  server CPU per request, ms', 'cpuPerRequest', ['get', 'peerGet', 'select'], (n) => fmt(n, 2)), '-', '-', '-'],
+        ['non-2xx answers + errors under load', String(serviceFailures), String(failures(['peerPost', 'peerGet'])), String(failures(['insert', 'select'])), '-', '0', yes(serviceFailures === 0)],
+        ['API peak resident memory, MB', fmt(rss.api, 1), '-', '-', '-', `< ${CAP_MB.api} MB`, yes(rss.api < CAP_MB.api)],
+        ['worker peak resident memory, MB', fmt(rss.worker, 1), '-', '-', '-', `< ${CAP_MB.worker} MB`, yes(rss.worker < CAP_MB.worker)],
       ],
     );
+    if (baseline) {
+      console.log(`\nthe baseline build (${BASELINE_ROOT}), measured in the same rounds:`);
+      printTable(
+        ['figure', 'baseline', 'this build', 'peer', 'baseline/peer', 'this/peer', 'this/baseline'],
+        (['post', 'get'] as const).map((kind) => {
+          const [base, peerKind] = kind === 'post' ? (['basePost', 'peerPost'] as const) : (['baseGet', 'peerGet'] as const);
+          return [
+            `${kind.toUpperCase()} requests/s (p99 ms)`,
+            `${fmt(m(base, 'rps'))} (${ms(m(base, 'p99'))})`,
+            `${fmt(m(kind, 'rps'))} (${ms(m(kind, 'p99'))})`,
+            `${fmt(m(peerKind, 'rps'))} (${ms(m(peerKind, 'p99'))})`,
+            x(paired(base, peerKind)),
+            x(paired(kind, peerKind)),
+            x(paired(kind, base)),
+          ];
+        }),
+      );
+    }
+    console.log(`\nper round, requests/s ratios (service/peer POST, service/bare POST, service/peer GET):`);
+    for (const i of rounds) console.log(`  round ${i + 1}: ${x(ratioIn('post', 'peerPost', i))}  ${x(ratioIn('post', 'insert', i))}  ${x(ratioIn('get', 'peerGet', i))}`);
     const codes = [...runs.post, ...runs.get].map((r) => r.codes).filter(Boolean);
-    if (codes.length) console.log(`\nnon-2xx status codes from the API: ${codes.join(' ')}`);
+    if (codes.length) console.log(`\nnon-2xx status codes from the service: ${codes.join(' ')}`);
     console.log(
       [
         '',
-        'value and ceiling are medians over the rounds; the requests/s ratio is the median of the per-round ratios.',
-        `ceilings, measured in this run alternating with their figure: a bare Fastify server (bench/ceiling-server.ts), pg pool of ${POOL_MAX}`,
-        `  like the API's, same database, same autocannon settings (${CONNECTIONS} connections, ${SECONDS} s), same request body:`,
-        '  POST /insert: INSERT INTO ceiling_insert (id bigserial, data jsonb) the body, autocommit;',
-        `  GET /select/:id: SELECT * by uuid primary key from ceiling_select (${fmt(CEILING_ROWS)} rows shaped like tickets), cycling over ${GET_TICKETS} ids.`,
-        `the API: dist/apps/api/src/main.js, LOG_LEVEL=warn; resident memory sampled every 100 ms under load: idle ${fmt(idleRss, 1)} MB, ` +
-          `peak ${fmt(peakRss, 1)} MB, kernel high-water mark (VmHWM) ${hwm === null ? 'n/a' : `${fmt(hwm, 1)} MB`}; ` +
-          `${api.lines()} line(s) of log output; ${fmt(ticketCount)} tickets, ${fmt(eventCount)} events in the end.`,
+        'values are medians over the rounds; a requests/s ratio is the median of the per-round ratios (the worst round for GET as well).',
+        `the service: dist/apps/api/src/main.js and dist/apps/worker/src/main.js (as npm start runs them), LOG_LEVEL=warn, FORGEJO_URL unset.`,
+        `the CRUD peer: dist/bench/peers/crud/main.js, NestJS + Fastify adapter, ValidationPipe and NUL pipe as the service's, the service's`,
+        `  TokenService (sha256 + cache) in a global guard, nestjs-pino (pino-http) at warn; POST: SELECT repo by slug + INSERT ... RETURNING; GET: one SELECT by id and owner (comments in a subquery).`,
+        `the bare ceiling: bench/ceiling-server.ts, Fastify alone, POST /insert one INSERT of the body as jsonb, GET /select/:id one SELECT by uuid key.`,
+        `all three: pg pool of ${POOL_MAX}, the same database, the same autocannon settings (${CONNECTIONS} connections, ${SECONDS} s), the same request body.`,
+        `resident memory sampled every 100 ms under load: API idle ${fmt(idle.api, 1)} MB, peak ${fmt(rss.api, 1)} MB, VmHWM ${hwm.api === null ? 'n/a' : fmt(hwm.api, 1)} MB; ` +
+          `worker idle ${fmt(idle.worker, 1)} MB, peak ${fmt(rss.worker, 1)} MB, VmHWM ${hwm.worker === null ? 'n/a' : fmt(hwm.worker, 1)} MB.`,
+        `${api.lines()} line(s) of API log output; in the end ${fmt(ticketCount)} tickets and ${fmt(eventCount)} events in the service, ${fmt(peerCount)} rows in crud_tickets.`,
         `server CPU per request: user+system time of the server process over completed requests; autocannon and Postgres share the same ${cpus().length} cores.`,
-        `load average at the end: ${loadavg().map((l) => fmt(l, 2)).join(' ')} (1/5/15 min); other processes' work skews the figures.`,
+        `load average at the end: ${loadavg().map((l) => fmt(l, 2)).join(' ')} (1/5/15 min); other processes' work skews the figures, less so their ratios.`,
       ].join('\n'),
     );
 
-    const [apiExit, ceilingExit] = await Promise.all([stop(api), stop(ceiling)]);
-    console.log(`\nexit codes after SIGTERM: API ${apiExit}, ceiling server ${ceilingExit}`);
-    if ((apiExit !== 0 || API_NODE_ARGS.length > 0 || api.lines() > 0) && api.output()) console.log(`API output (tail):\n${api.output()}`);
+    const exits = await Promise.all(children.map((child) => stop(child)));
+    console.log(`\nexit codes after SIGTERM: ${children.map((child, i) => `${child.name} ${exits[i]}`).join(', ')}`);
+    if ((exits[0] !== 0 || API_NODE_ARGS.length > APP_NODE_FLAGS.length || api.lines() > 0) && api.output()) console.log(`API output (tail):\n${api.output()}`);
     console.log(`total ${fmt((performance.now() - begun) / 1000, 1)} s`);
   } finally {
     await cleanup();

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createPool, ensureDatabase, migrate } from '../libs/database/src/index.js';
 
@@ -110,4 +114,22 @@ export function nonAsciiText(length: number, seed: number): string {
     units[k] = 0x0410 + ((state >>> 16) % 64);
   }
   return new TextDecoder('utf-16le').decode(units);
+}
+
+/**
+ * A private copy of dist/ (with package.json and links to node_modules and the built web app) for a bench's
+ * child processes: another `npm run build` empties dist/ while it rebuilds, and must not pull files from under a
+ * running bench. `root` is the directory to run from; `remove` deletes the copy.
+ */
+export async function snapshotOfBuild(): Promise<{ root: string; remove(): Promise<void> }> {
+  const repo = fileURLToPath(new URL('../', import.meta.url));
+  const root = await mkdtemp(join(tmpdir(), 'tb-bench-build-'));
+  await cp(join(repo, 'dist'), join(root, 'dist'), { recursive: true });
+  await cp(join(repo, 'package.json'), join(root, 'package.json'));
+  await symlink(join(repo, 'node_modules'), join(root, 'node_modules'));
+  if (existsSync(join(repo, 'apps/web/dist'))) {
+    await mkdir(join(root, 'apps/web'), { recursive: true });
+    await symlink(join(repo, 'apps/web/dist'), join(root, 'apps/web/dist'));
+  }
+  return { root, remove: () => rm(root, { recursive: true, force: true }) };
 }

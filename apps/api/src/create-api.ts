@@ -4,10 +4,13 @@ import { BadRequestException, ValidationPipe, type ValidationError } from '@nest
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { SESSION_COOKIE } from '../../../libs/auth/src/index.js';
 import type { Config } from '../../../libs/config/src/index.js';
+import { logRequests } from '../../../libs/observability/src/request-logging.js';
 import { ApiModule } from './api.module.js';
 import { NoNulCharactersPipe } from './no-nul-characters.pipe.js';
+import { registerWeb } from './web/register-web.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -41,7 +44,9 @@ export async function createApi(config: Config): Promise<NestFastifyApplication>
     rawBody: true,
   });
   routesOf.set(app, routes);
+  await registerWeb(app);
   app.useLogger(app.get(Logger));
+  logRequests(adapter.getInstance(), await app.resolve(PinoLogger));
   app.useGlobalPipes(
     new NoNulCharactersPipe(),
     new ValidationPipe({
@@ -58,6 +63,7 @@ export async function createApi(config: Config): Promise<NestFastifyApplication>
       .setTitle('The ticket bridge')
       .setDescription('Support tickets over REST, mirrored as Forgejo issues')
       .addBearerAuth()
+      .addCookieAuth(SESSION_COOKIE)
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,5 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { Config } from '../../config/src/index.js';
 
@@ -23,20 +21,18 @@ export const REDACTED_PATHS = [
   '*.Authorization',
 ];
 
-/** Structured JSON lines on stdout, each request's lines carrying its request id. */
+/**
+ * Structured JSON lines on stdout, each request's lines carrying its request id. The requests themselves are
+ * logged by logRequests (request-logging.ts), from Fastify hooks: nestjs-pino's per-request middleware is mounted
+ * on no route, and its options here configure the one root logger.
+ */
 export function loggerModule(config: Pick<Config, 'logLevel'>, app: string) {
   return LoggerModule.forRoot({
-    // nestjs-pino's default route pattern matches nothing under Nest 12's Fastify adapter; this one matches all
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    forRoutes: [],
     pinoHttp: {
       level: config.logLevel,
       base: { app },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // HTTP requests carry Fastify's request id (see create-api.ts); this covers anything else
-      genReqId: () => randomUUID(),
-      // a passing health probe every few seconds is noise at info level
-      customLogLevel: (req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : req.url === '/health' ? 'debug' : 'info',
       serializers: {
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,

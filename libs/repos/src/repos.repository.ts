@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../database/src/index.js';
+import { RepoCache } from './repo-cache.js';
+import { RepoChangeListener, REPOS_CHANGED_CHANNEL } from './repo-change-listener.js';
 
 /** A repo as the service shows it: the webhook secret itself never leaves this file except by webhookSecretOf. */
 export interface Repo {
@@ -50,6 +52,9 @@ const COLUMNS = `id, slug, owner, name, reply_mode, webhook_secret IS NOT NULL A
 // byte order, not the database's locale: "a-b" < "a1" < "ab" everywhere, as in a plain JS sort
 const BY_SLUG = `ORDER BY slug COLLATE "C"`;
 
+// a change is announced in its own statement or transaction: every process hears it once it has committed
+const ANNOUNCED = `SELECT changed.*, pg_notify('${REPOS_CHANGED_CHANNEL}', changed.slug) FROM changed`;
+
 function toRepo(row: RepoRow): Repo {
   return {
     id: row.id,
@@ -63,20 +68,40 @@ function toRepo(row: RepoRow): Repo {
   };
 }
 
-/** The `repos` table (migration 0003): admin CRUD, the customers' list and the webhook's secret lookup. */
+/**
+ * The `repos` table (migration 0003): admin CRUD, the customers' list and the webhook's secret lookup. Every
+ * change is announced on REPOS_CHANGED_CHANNEL, which keeps findBySlugCached's memory current in every process.
+ */
 @Injectable()
-export class ReposRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+export class ReposRepository implements OnApplicationShutdown {
+  private readonly changes: RepoChangeListener;
+  private readonly cache: RepoCache<Repo>;
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
+    this.changes = new RepoChangeListener(
+      pool.options,
+      (slug) => this.cache.forget(slug),
+      () => this.cache.clear(),
+    );
+    this.cache = new RepoCache<Repo>(() => this.changes.listening);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.changes.close();
+  }
 
   /** 409 when the slug is taken, also when two creates race (the unique key decides). */
   async create(repo: NewRepo): Promise<Repo> {
     const { rows } = await this.pool.query<RepoRow>(
-      `INSERT INTO repos (id, slug, owner, name, webhook_secret, reply_mode) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (slug) DO NOTHING
-       RETURNING ${COLUMNS}`,
+      `WITH changed AS (
+         INSERT INTO repos (id, slug, owner, name, webhook_secret, reply_mode) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (slug) DO NOTHING
+         RETURNING ${COLUMNS})
+       ${ANNOUNCED}`,
       [randomUUID(), repo.slug, repo.owner, repo.name, repo.webhookSecret, repo.replyMode ?? 'marked'],
     );
     if (rows.length === 0) throw new ConflictException(`slug "${repo.slug}" is taken`);
+    this.cache.forget(repo.slug);
     return toRepo(rows[0]!);
   }
 
@@ -98,6 +123,16 @@ export class ReposRepository {
     return rows[0] ? toRepo(rows[0]) : null;
   }
 
+  /**
+   * findBySlug for request paths (POST /tickets): from memory while this process hears every change (see
+   * RepoChangeListener), and for at most a few seconds. Background work that acts on a repo's owner and name reads
+   * findBySlug instead.
+   */
+  async findBySlugCached(slug: string): Promise<Repo | null> {
+    if (!this.changes.listening) void this.changes.listen();
+    return this.cache.get(slug, (s) => this.findBySlug(s));
+  }
+
   /** The repo, or 404. */
   async get(slug: string): Promise<Repo> {
     const repo = await this.findBySlug(slug);
@@ -113,16 +148,19 @@ export class ReposRepository {
     const { owner, name, webhookSecret, replyMode } = changes;
     if (owner === undefined && name === undefined && webhookSecret === undefined && replyMode === undefined) return this.get(slug);
     const { rows } = await this.pool.query<RepoRow>(
-      `UPDATE repos
-          SET owner = COALESCE($2, owner),
-              name = COALESCE($3, name),
-              webhook_secret = COALESCE($4, webhook_secret),
-              reply_mode = COALESCE($5, reply_mode),
-              updated_at = now()
-        WHERE slug = $1
-       RETURNING ${COLUMNS}`,
+      `WITH changed AS (
+         UPDATE repos
+            SET owner = COALESCE($2, owner),
+                name = COALESCE($3, name),
+                webhook_secret = COALESCE($4, webhook_secret),
+                reply_mode = COALESCE($5, reply_mode),
+                updated_at = now()
+          WHERE slug = $1
+         RETURNING ${COLUMNS})
+       ${ANNOUNCED}`,
       [slug, owner ?? null, name ?? null, webhookSecret ?? null, replyMode ?? null],
     );
+    this.cache.forget(slug);
     if (rows.length === 0) throw notFound(slug);
     return toRepo(rows[0]!);
   }
@@ -138,7 +176,9 @@ export class ReposRepository {
       const tickets = await client.query('SELECT 1 FROM tickets WHERE repo = $1 LIMIT 1', [slug]);
       if ((tickets.rowCount ?? 0) > 0) throw new ConflictException(`repo "${slug}" has tickets`);
       await client.query('DELETE FROM repos WHERE slug = $1', [slug]);
+      await client.query(`SELECT pg_notify('${REPOS_CHANGED_CHANNEL}', $1)`, [slug]);
       await client.query('COMMIT');
+      this.cache.forget(slug);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Body, Controller, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type TicketWithComments } from '../../../read-models/src/index.js';
 import { ReposRepository } from '../../../repos/src/index.js';
 import { CreateTicket, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { readModelAnswer } from '../read-model-answer.js';
+import { TicketWithCommentsResponse } from '../ticket.responses.js';
 import { TicketRuleFilter } from '../ticket-rule.filter.js';
 import { CreateTicketDto } from './create-ticket.dto.js';
 
@@ -25,8 +26,9 @@ export class CreateTicketController {
   /** 201 with the ticket as GET /tickets/:id shows it (the command answers once the read model has it). */
   @Post()
   @HttpCode(201)
+  @ApiCreatedResponse({ type: TicketWithCommentsResponse })
   async create(@Body() body: CreateTicketDto, @CurrentUser() user: AuthenticatedUser, @Req() request: FastifyRequest): Promise<TicketWithComments> {
-    if (!(await this.repos.findBySlug(body.repo))) throw new BadRequestException(`repo "${body.repo}" does not exist`);
+    if (!(await this.repos.findBySlugCached(body.repo))) throw new BadRequestException(`repo "${body.repo}" does not exist`);
     const ticketId = randomUUID();
     const data = { ticketId, ...body, customerId: user.id, customerEmail: user.email, now: new Date().toISOString() };
     await this.commands.execute(new CreateTicket(ticketId, data, requestMetadata(user, String(request.id))));
