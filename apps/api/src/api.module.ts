@@ -8,6 +8,7 @@ import { DatabaseModule } from '../../../libs/database/src/database.module.js';
 import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
 import { HealthController, HttpExceptionFilter, loggerModule } from '../../../libs/observability/src/index.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
+import { QueuesModule } from '../../../libs/queues/src/queues.module.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';
 import { ReposModule } from '../../../libs/repos/src/repos.module.js';
 import { TicketCommandsModule } from '../../../libs/ticket-commands/src/ticket-commands.module.js';
@@ -25,13 +26,15 @@ export class ApiModule {
         loggerModule(config, 'api'),
         DatabaseModule,
         EventStoreModule,
-        ProjectionsModule.forRoot(readModelProjections),
+        ProjectionsModule.forRoot(readModelProjections, { inline: readModelProjections }),
         TicketCommandsModule,
         AuthModule,
         ReposModule,
         TicketsModule,
         ForgejoInboundModule,
         AdminModule,
+        // the queue dashboard (/admin/queues) reads them; the API adds no jobs and processes none
+        QueuesModule.forRoot(config),
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -6,11 +6,12 @@ import type { Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/database.module.js';
 import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
+import { readModelProjections } from '../../../libs/read-models/src/index.js';
 import { TicketCommandsModule } from '../../../libs/ticket-commands/src/ticket-commands.module.js';
 
 /**
  * What a command-line command needs to send ticket commands the way the apps do, through the same CommandBus:
- * the database, the event store and the ticket commands. No projection runs here (none is waited for), and logs
+ * the database, the event store and the ticket commands. No projection runner runs here (none is waited for), and logs
  * go to stderr, so stdout carries only the command's answer.
  */
 @Module({})
@@ -23,7 +24,8 @@ export class CliCommandsModule {
         LoggerModule.forRoot({ pinoHttp: [{ level: config.logLevel, base: { app: 'admin-cli' } }, pino.destination({ fd: 2, sync: true })] }),
         DatabaseModule,
         EventStoreModule,
-        ProjectionsModule.forRoot([]),
+        // no runner here, but its appends apply the read models in their own transactions (Postgres)
+        ProjectionsModule.forRoot([], { inline: readModelProjections }),
         TicketCommandsModule,
       ],
     };

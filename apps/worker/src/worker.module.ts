@@ -29,7 +29,7 @@ export class WorkerModule {
         DatabaseModule,
         EventStoreModule,
         // the API waits on these for read-your-writes: it is faster when the API runs them, so the worker stands by
-        ProjectionsModule.forRoot(readModelProjections, { firstTryDelayMs: 3000 }),
+        ProjectionsModule.forRoot(readModelProjections, { firstTryDelayMs: 3000, inline: readModelProjections }),
         TicketCommandsModule,
         QueuesModule.forRoot(config),
         SagasModule.forRoot([...forgejoSagas(config), ...mailSagas, ...reconcileSagas(config)], [FORGEJO_QUEUE, MAIL_QUEUE]),

@@ -45,6 +45,8 @@ export interface AppendResult {
   nextRevision: number;
   /** Position of the last event written: wait for it to read your own write. */
   position: Position;
+  /** Projections applied inside the append's own transaction (Postgres inline projections): no wait for these. */
+  inline?: string[];
 }
 
 export class WrongExpectedVersionError extends Error {

@@ -2,3 +2,4 @@
 export * from './event-store.port.js';
 export * from './create-event-store.js';
 export * from './postgres/postgres-event-store.js';
+export * from './postgres/inline-projections.js';

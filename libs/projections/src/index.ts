@@ -5,3 +5,4 @@ export * from './projection-progress.js';
 export * from './projection-runner.js';
 export * from './apply-or-park.js';
 export * from './parked-events.js';
+export * from './inline-projection.js';

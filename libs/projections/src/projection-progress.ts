@@ -11,6 +11,7 @@ export class ProjectionTimeoutError extends Error {
 
 interface Waiter {
   position: Position;
+  shown: readonly string[];
   resolve: () => void;
 }
 
@@ -42,16 +43,17 @@ export class ProjectionProgress {
     const known = this.reported.get(name);
     if (known && comparePositions(known, position) >= 0) return;
     this.reported.set(name, position);
-    for (const waiter of this.waiters) if (this.passed(waiter.position)) waiter.resolve();
+    for (const waiter of this.waiters) if (this.passed(waiter.position, waiter.shown)) waiter.resolve();
   }
 
-  async waitFor(position: Position, timeoutMs = 5000): Promise<void> {
-    if (this.passed(position)) return;
+  /** `shown`: projections known to show the position already (applied inline, in the append's transaction). */
+  async waitFor(position: Position, timeoutMs = 5000, shown: readonly string[] = []): Promise<void> {
+    if (this.passed(position, shown)) return;
     let timer: NodeJS.Timeout | undefined;
     let waiter: Waiter | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        waiter = { position, resolve };
+        waiter = { position, shown, resolve };
         this.waiters.add(waiter);
         timer = setTimeout(() => reject(new ProjectionTimeoutError(timeoutMs)), timeoutMs);
         this.startPolling();
@@ -62,8 +64,9 @@ export class ProjectionProgress {
     }
   }
 
-  private passed(position: Position): boolean {
+  private passed(position: Position, shown: readonly string[]): boolean {
     return this.names.every((name) => {
+      if (shown.includes(name)) return true;
       const checkpoint = this.reported.get(name);
       return !!checkpoint && comparePositions(checkpoint, position) >= 0;
     });

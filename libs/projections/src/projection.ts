@@ -7,4 +7,11 @@ export interface Projection {
   apply(event: RecordedEvent, db: pg.ClientBase): Promise<void>;
   /** A faster way to apply a batch in order, when the projection has one; the result must equal `apply` one by one. */
   applyBatch?(events: RecordedEvent[], db: pg.ClientBase): Promise<void>;
+  /**
+   * What makes a projection able to run inline: applies the events of one stream just appended in this very
+   * transaction. True: the read model shows them at commit. False: the append's answer waits for the async runner
+   * as without inline (an earlier event of the stream has not reached the read model yet, so they were left to
+   * the runner; or a rebuild is under way). Its `apply` must skip what this applied: the runner never applies twice.
+   */
+  applyInline?(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean>;
 }

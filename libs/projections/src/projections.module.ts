@@ -2,7 +2,8 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type Dynami
 import { PinoLogger } from 'nestjs-pino';
 import type pg from 'pg';
 import { PG_POOL } from '../../database/src/index.js';
-import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';
+import { EVENT_STORE, PostgresEventStore, type EventStore } from '../../event-store/src/index.js';
+import { inlineProjection, runsInline } from './inline-projection.js';
 import type { Projection } from './projection.js';
 import { ProjectionProgress } from './projection-progress.js';
 import { ProjectionRunner } from './projection-runner.js';
@@ -13,9 +14,18 @@ const RUNNER_OPTIONS = Symbol('PROJECTION_RUNNER_OPTIONS');
 export interface ProjectionsOptions {
   /** Standby first: try to take the projections only after this delay (the worker, so the API's answers wait less). */
   firstTryDelayMs?: number;
+  /**
+   * Applied inside every append's transaction when the store is Postgres (EventStoreDB has no such thing: there
+   * their runners serve them alone). Their runners, where this process runs them, go on beside: they catch up
+   * what came before, and skip what the appends applied.
+   */
+  inline?: Projection[];
 }
 
-/** Starts a runner per projection (active or standby) and stops them after the in-hand batch commits. */
+/**
+ * Starts a runner per projection (active or standby) and stops them after the in-hand batch commits; hands the
+ * inline ones to a Postgres store before anything is appended.
+ */
 @Injectable()
 export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runners: ProjectionRunner[];
@@ -30,6 +40,7 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     logger.setContext('Projections');
     const log = { info: (msg: string) => logger.info(msg), error: (obj: unknown, msg: string) => logger.error(obj, msg) };
+    if (store instanceof PostgresEventStore) for (const projection of (options.inline ?? []).filter(runsInline)) store.addInline(inlineProjection(projection, log));
     this.runners = projections.map((projection) => new ProjectionRunner({ pool, store, projection, progress, log, firstTryDelayMs: options.firstTryDelayMs }));
   }
 

@@ -10,7 +10,10 @@ import {
   type EventStore,
   type Position,
 } from '../../event-store/src/index.js';
+import type pg from 'pg';
+import { PG_POOL } from '../../database/src/index.js';
 import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
+import { ticketShownRevision, ticketsProjection } from '../../read-models/src/index.js';
 import { decide, evolve, initialTicketState, ticketStream, type TicketCommand, type TicketEvent } from '../../ticket-domain/src/index.js';
 import { TicketReader } from './ticket-reader.js';
 
@@ -79,6 +82,13 @@ const MESSAGES = {
 } satisfies { [T in TicketCommand['type']]: Type<TicketCommandMessage<T>> };
 
 
+/** What a run decided: the outcome, the revision and position it stands on, and what its append applied inline. */
+interface Decided extends CommandOutcome {
+  decidedAt: Position | null;
+  decidedRevision: number;
+  inline: string[];
+}
+
 const MAX_ATTEMPTS = 30;
 const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
 
@@ -105,17 +115,16 @@ export class TicketCommandRunner {
     private readonly progress: ProjectionProgress,
     private readonly logger: PinoLogger,
     private readonly reader: TicketReader,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
   ) {
     logger.setContext('TicketCommandRunner');
   }
 
   /** `waitForReadModels: false` for background work, where no one is about to read what was written. */
   async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true } = {}): Promise<CommandOutcome> {
-    const { events, position, decidedAt } = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
-    // a command that changed nothing still answers once the read models show what it decided on (another
-    // request's write a moment ago, say), so its caller reads what it saw
-    const shown = position ?? decidedAt;
-    if (shown && waitForReadModels) await this.waitForReadModels(shown);
+    const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
+    const { events, position } = outcome;
+    if (waitForReadModels) await this.waitForReadModels(ticketId, outcome);
     return { events, position };
   }
 
@@ -123,7 +132,7 @@ export class TicketCommandRunner {
     ticketId: string,
     command: TicketCommand,
     metadata: EventMetadata,
-  ): Promise<CommandOutcome & { decidedAt: Position | null }> {
+  ): Promise<Decided> {
     const stream = ticketStream(ticketId);
     const eventIds: string[] = [];
     let trustSaved = true;
@@ -131,13 +140,13 @@ export class TicketCommandRunner {
       // a new ticket has no history to read
       const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1, position: null } : await this.reader.load(ticketId, trustSaved);
       const events = decide(command, loaded.state);
-      if (events.length === 0) return { events, position: null, decidedAt: loaded.position };
+      if (events.length === 0) return { events, position: null, decidedAt: loaded.position, decidedRevision: loaded.revision, inline: [] };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {
-        const { position } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
+        const { position, inline = [] } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
         await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
-        return { events, position, decidedAt: position };
+        return { events, position, decidedAt: position, decidedRevision: loaded.revision + events.length, inline };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
         // usually another writer got there first; but a row ahead of its stream (a restored database) is wrong
@@ -147,13 +156,30 @@ export class TicketCommandRunner {
     }
   }
 
-  private async waitForReadModels(position: Position): Promise<void> {
+  /**
+   * Read-your-writes. What the append applied inline (Postgres) is shown already. A command that changed nothing
+   * still answers once the read models show what it decided on (another request's write a moment ago, say), so
+   * its caller reads what it saw: the ticket's row tells whether it shows that revision, else the checkpoints do.
+   */
+  private async waitForReadModels(ticketId: string, { decidedAt, decidedRevision, position, inline }: Decided): Promise<void> {
+    if (!decidedAt) return;
+    const shown = position ? inline : (await this.rowShows(ticketId, decidedRevision)) ? [ticketsProjection.name] : [];
     try {
-      await this.progress.waitFor(position, READ_YOUR_WRITES_TIMEOUT_MS);
+      await this.progress.waitFor(decidedAt, READ_YOUR_WRITES_TIMEOUT_MS, shown);
     } catch (error) {
       if (!(error instanceof ProjectionTimeoutError)) throw error;
       // the write is safe in the event log; answering an error now would only invite a duplicate
       this.logger.warn('read models lag behind: answering before they show the write');
+    }
+  }
+
+  /** Whether the ticket's read-model row shows its stream up to `revision` (false when that cannot be told). */
+  private async rowShows(ticketId: string, revision: number): Promise<boolean> {
+    try {
+      const shown = await ticketShownRevision(this.pool, ticketId);
+      return shown !== null && shown >= revision;
+    } catch {
+      return false;
     }
   }
 

@@ -10,6 +10,7 @@ import { repoReplyMode } from './0009-repo-reply-mode.js';
 import { teamReplies } from './0010-team-replies.js';
 import { serviceKeys } from './0011-service-keys.js';
 import { forgejoReconcileProgress } from './0012-forgejo-reconcile-progress.js';
+import { ticketStreamRevision } from './0013-ticket-stream-revision.js';
 
 export interface Migration {
   name: string;
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   teamReplies,
   serviceKeys,
   forgejoReconcileProgress,
+  ticketStreamRevision,
 ];

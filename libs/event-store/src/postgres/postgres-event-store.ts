@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { inTransaction } from '../../../database/src/pool.js';
 import {
   WrongExpectedVersionError,
   type AppendResult,
@@ -12,6 +13,7 @@ import {
   type SubscribeOptions,
 } from '../event-store.port.js';
 import { AppendSignal } from './append-signal.js';
+import type { InlineProjection } from './inline-projections.js';
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
 
@@ -49,7 +51,7 @@ const APPEND_AT = `
   SELECT $1, $2::int + e.ord::int, e.id, e.type, e.data, e.metadata
   FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
   WHERE $2::int = -1 OR (SELECT max(revision) FROM events WHERE stream_id = $1) = $2::int
-  RETURNING position, transaction_id::text AS transaction_id, revision`;
+  RETURNING position, transaction_id::text AS transaction_id, revision, recorded_at`;
 
 const APPEND_AFTER_LAST = `
   WITH head AS (SELECT max(revision) AS revision FROM events WHERE stream_id = $1)
@@ -57,7 +59,7 @@ const APPEND_AFTER_LAST = `
   SELECT $1, head.revision + e.ord::int, e.id, e.type, e.data, e.metadata
   FROM head, unnest($2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
   WHERE head.revision IS NOT NULL
-  RETURNING position, transaction_id::text AS transaction_id, revision`;
+  RETURNING position, transaction_id::text AS transaction_id, revision, recorded_at`;
 
 /** A page of readAll holds at most this many bytes of event data (always at least one event). */
 export const READ_ALL_PAGE_BYTES = 8 * 1024 * 1024;
@@ -94,18 +96,34 @@ const READ_ALL = `
 export interface PostgresEventStoreOptions {
   /** How long a caught-up subscription waits before it looks again (an append in this process wakes it). */
   pollIntervalMs?: number;
+  /** Applied in every append's transaction; more can be added with `addInline` before the first append. */
+  inline?: InlineProjection[];
+}
+
+interface AppendedRow {
+  position: string;
+  transaction_id: string;
+  revision: number;
+  recorded_at: Date;
 }
 
 export class PostgresEventStore implements EventStore {
   private readonly signal: AppendSignal;
   private readonly pollIntervalMs: number;
+  private readonly inline: InlineProjection[];
 
   constructor(
     private readonly pool: pg.Pool,
     options: PostgresEventStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.inline = [...(options.inline ?? [])];
     this.signal = new AppendSignal(pool);
+  }
+
+  /** Runs `projection` inside every later append's transaction (see InlineProjection). */
+  addInline(projection: InlineProjection): void {
+    if (!this.inline.some((known) => known.name === projection.name)) this.inline.push(projection);
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -117,24 +135,16 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.metadata)),
     ];
     for (let attempt = 0; ; attempt++) {
-      let rows: Array<{ position: string; transaction_id: string; revision: number }> = [];
+      let rows: AppendedRow[] = [];
+      let inline: string[] | undefined;
       try {
-        // Named, so each connection parses and plans an append once: planning costs more than running it.
-        const result =
-          expected === 'stream_exists'
-            ? await this.pool.query({ name: 'events_append_after_last', text: APPEND_AFTER_LAST, values: [streamId, ...columns] })
-            : await this.pool.query({
-                name: 'events_append_at',
-                text: APPEND_AT,
-                values: [streamId, expected === 'no_stream' ? -1 : expected, ...columns],
-              });
-        rows = result.rows;
+        ({ rows, inline } = await this.insert(streamId, events, expected, columns));
       } catch (error) {
         if ((error as { code?: string }).code !== '23505') throw error;
       }
       if (rows.length === events.length) {
         this.signal.appended();
-        return lastOf(rows);
+        return inline ? { ...lastOf(rows), inline } : lastOf(rows);
       }
       const earlier = await this.findAppended(streamId, events);
       if (earlier) return earlier;
@@ -142,6 +152,44 @@ export class PostgresEventStore implements EventStore {
       if (expected === 'stream_exists' && attempt < 50 && (await this.head(streamId)) !== 'no_stream') continue;
       throw new WrongExpectedVersionError(streamId, expected, await this.head(streamId));
     }
+  }
+
+  /**
+   * The INSERT alone when no projection runs inline; else one transaction: the INSERT, then each inline
+   * projection on the same client, then one commit. Rows short of the events: the expected revision did not hold.
+   */
+  private async insert(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    columns: string[][],
+  ): Promise<{ rows: AppendedRow[]; inline?: string[] }> {
+    // Named, so each connection parses and plans an append once: planning costs more than running it.
+    const query =
+      expected === 'stream_exists'
+        ? { name: 'events_append_after_last', text: APPEND_AFTER_LAST, values: [streamId, ...columns] }
+        : { name: 'events_append_at', text: APPEND_AT, values: [streamId, expected === 'no_stream' ? -1 : expected, ...columns] };
+    if (this.inline.length === 0) return { rows: (await this.pool.query<AppendedRow>(query)).rows };
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<AppendedRow>(query);
+      if (rows.length !== events.length) return { rows };
+      const recorded = rows
+        .sort((a, b) => a.revision - b.revision)
+        .map((row, i): RecordedEvent => ({
+          id: events[i].id,
+          streamId,
+          revision: row.revision,
+          type: events[i].type,
+          // as the log gives them back: through JSON, as jsonb stores them
+          data: JSON.parse(columns[2][i]) as Record<string, unknown>,
+          metadata: JSON.parse(columns[3][i]) as RecordedEvent['metadata'],
+          position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) },
+          recordedAt: row.recorded_at,
+        }));
+      const inline: string[] = [];
+      for (const projection of this.inline) if (await projection.apply(recorded, client)) inline.push(projection.name);
+      return { rows, inline };
+    });
   }
 
   async readStream(streamId: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

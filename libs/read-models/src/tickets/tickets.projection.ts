@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../../event-store/src/index.js';
-import type { Projection } from '../../../projections/src/index.js';
+import type { InlineCapableProjection } from '../../../projections/src/index.js';
 import type { TicketEvent } from '../../../ticket-domain/src/ticket.events.js';
 
 /** Where the projection writes: the live tables, or a rebuild's fresh ones. */
@@ -87,10 +87,35 @@ async function applyChange(event: TicketEvent, db: pg.ClientBase, { tickets, com
 }
 
 const INSERT_TICKETS = (t: TicketTables) => `
-  INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at)
-  SELECT id, seq, owner_id, owner_email, repo, title, description, 'open', created_at, created_at
-  FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-    AS r(id, seq, owner_id, owner_email, repo, title, description, created_at)`;
+  INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision)
+  SELECT id, seq, owner_id, owner_email, repo, title, description, 'open', created_at, created_at, stream_revision
+  FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::int[])
+    AS r(id, seq, owner_id, owner_email, repo, title, description, created_at, stream_revision)`;
+
+// the last revision of its stream a ticket's row shows: what lets the inline and the async path each skip the other's
+const MARK_REVISIONS = (t: TicketTables) => `
+  UPDATE ${t.tickets} SET stream_revision = r.revision
+  FROM unnest($1::uuid[], $2::int[]) AS r(id, revision)
+  WHERE ${t.tickets}.id = r.id AND ${t.tickets}.stream_revision < r.revision`;
+
+const SHOWN_REVISIONS = (t: TicketTables) => `SELECT id, stream_revision FROM ${t.tickets} WHERE id = ANY($1::uuid[])`;
+
+/*
+ * An online rebuild (rebuild/rebuild.ts) fills fresh tables up to the live checkpoint, and what the live tables got
+ * inline past it reaches the fresh ones only through the async runner, after the switch: while one is under way
+ * (its fresh table exists), an inline append still applies the live tables but lets its answer wait for the runner.
+ */
+const REBUILD_UNDER_WAY = `to_regclass('tickets_rebuild') IS NOT NULL`;
+
+// an inline append goes on from the row only when the row shows every earlier event of the stream
+const CLAIM_NEXT = (t: TicketTables) => `
+  UPDATE ${t.tickets} SET stream_revision = $3 WHERE id = $1 AND stream_revision = $2 - 1
+  RETURNING ${REBUILD_UNDER_WAY} AS rebuilding`;
+
+const TICKET_STREAM = /^ticket-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The ticket a ticket stream is of; null for any other stream (those events are applied as they come). */
+const ticketOfStream = (streamId: string): string | null => TICKET_STREAM.exec(streamId)?.[1].toLowerCase() ?? null;
 
 const INSERT_COMMENTS = (t: TicketTables) => `
   WITH added AS (
@@ -116,8 +141,13 @@ const INSERT_REPLIES = (t: TicketTables) => `
   WHERE ${t.tickets}.id = latest.ticket_id`;
 
 /** Applies a run of events: inserts in bulk (one statement per table), then every other change in order. */
-export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBase, tables: TicketTables = LIVE_TABLES): Promise<void> {
-  const tickets: unknown[][] = [[], [], [], [], [], [], [], []];
+export async function applyTicketEvents(
+  events: RecordedEvent[],
+  db: pg.ClientBase,
+  tables: TicketTables = LIVE_TABLES,
+  { markRevisions = true }: { markRevisions?: boolean } = {},
+): Promise<void> {
+  const tickets: unknown[][] = [[], [], [], [], [], [], [], [], []];
   const comments: unknown[][] = [[], [], [], [], [], [], []];
   const replies: unknown[][] = [[], [], [], [], [], [], []];
   const changes: TicketEvent[] = [];
@@ -125,7 +155,7 @@ export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBa
     const event = asTicketEvent(recorded);
     if (event.type === 'TicketCreated') {
       const d = event.data;
-      [d.ticketId, recorded.position.prepare.toString(), d.customerId, d.customerEmail, d.repo, d.title, d.description, d.createdAt].forEach(
+      [d.ticketId, recorded.position.prepare.toString(), d.customerId, d.customerEmail, d.repo, d.title, d.description, d.createdAt, recorded.revision].forEach(
         (value, i) => tickets[i].push(value),
       );
     } else if (event.type === 'CommentAdded') {
@@ -142,11 +172,66 @@ export async function applyTicketEvents(events: RecordedEvent[], db: pg.ClientBa
   if (comments[0].length) await db.query(INSERT_COMMENTS(tables), comments);
   if (replies[0].length) await db.query(INSERT_REPLIES(tables), replies);
   for (const change of changes) await applyChange(change, db, tables);
+  if (markRevisions) await markShownRevisions(events, db, tables);
+}
+
+/** Records, on each ticket's row, the last revision of its stream applied; a TicketCreated's insert did already. */
+async function markShownRevisions(events: RecordedEvent[], db: pg.ClientBase, tables: TicketTables): Promise<void> {
+  const last = new Map<string, number>();
+  for (const event of events) {
+    const ticketId = ticketOfStream(event.streamId);
+    if (ticketId && event.type !== 'TicketCreated' && event.revision > (last.get(ticketId) ?? -1)) last.set(ticketId, event.revision);
+  }
+  if (last.size > 0) await db.query(MARK_REVISIONS(tables), [[...last.keys()], [...last.values()]]);
+}
+
+/** The events whose ticket row does not show them yet: the other path (inline or async) may have applied them. */
+async function notShownYet(events: RecordedEvent[], db: pg.ClientBase, tables: TicketTables): Promise<RecordedEvent[]> {
+  const ticketIds = [...new Set(events.map((event) => ticketOfStream(event.streamId)).filter((id): id is string => id !== null))];
+  if (ticketIds.length === 0) return events;
+  const { rows } = await db.query<{ id: string; stream_revision: number }>(SHOWN_REVISIONS(tables), [ticketIds]);
+  const shown = new Map(rows.map((row) => [row.id, row.stream_revision]));
+  return events.filter((event) => {
+    const ticketId = ticketOfStream(event.streamId);
+    const revision = ticketId === null ? undefined : shown.get(ticketId);
+    return revision === undefined || event.revision > revision;
+  });
+}
+
+/** Applies what the row does not show yet: the async runner's way, which never applies an event twice. */
+async function applyNotShown(events: RecordedEvent[], db: pg.ClientBase): Promise<void> {
+  const pending = await notShownYet(events, db, LIVE_TABLES);
+  if (pending.length > 0) await applyTicketEvents(pending, db);
+}
+
+/**
+ * Inside the append's transaction: the events of one ticket stream, just inserted. Applied when the row shows
+ * every earlier event of the stream (or the stream is new); else (an earlier event still on its way through the
+ * async runner, or parked) left to the runner, which applies them in order.
+ */
+async function applyJustAppended(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean> {
+  const ticketId = ticketOfStream(events[0].streamId);
+  if (ticketId === null) return false;
+  const first = events[0].revision;
+  if (first === 0) {
+    await applyTicketEvents(events, db);
+    const { rows } = await db.query<{ rebuilding: boolean }>({ name: 'tickets_rebuild_under_way', text: `SELECT ${REBUILD_UNDER_WAY} AS rebuilding` });
+    return !rows[0].rebuilding;
+  }
+  const claimed = await db.query<{ rebuilding: boolean }>({
+    name: 'tickets_claim_next',
+    text: CLAIM_NEXT(LIVE_TABLES),
+    values: [ticketId, first, events[events.length - 1].revision],
+  });
+  if (claimed.rows.length !== 1) return false;
+  await applyTicketEvents(events, db, LIVE_TABLES, { markRevisions: false });
+  return !claimed.rows[0].rebuilding;
 }
 
 /** The tickets and comments tables, from ticket events. Timestamps come from the events, so a rebuild is equal. */
-export const ticketsProjection: Projection = {
+export const ticketsProjection: InlineCapableProjection = {
   name: 'tickets',
-  apply: (event, db) => applyTicketEvents([event], db),
-  applyBatch: (events, db) => applyTicketEvents(events, db),
+  apply: (event, db) => applyNotShown([event], db),
+  applyBatch: (events, db) => applyNotShown(events, db),
+  applyInline: applyJustAppended,
 };

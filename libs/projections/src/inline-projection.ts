@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import type { InlineProjection, RecordedEvent } from '../../event-store/src/index.js';
+import { applyOrPark } from './apply-or-park.js';
+import { describeError, parkEvent } from './parked-events.js';
+import type { Projection } from './projection.js';
+
+// the key the inline appliers share and the rebuild's switch takes alone (same key space as projection:{name})
+const READ_MODELS_SWITCH_LOCK = 'read-models-switch';
+
+/**
+ * Taken by every inline applier before it touches a read-model table, until its transaction ends: a rebuild's
+ * switch, holding it exclusively (`holdReadModelsForSwitch`), never swaps tables under an append's feet.
+ */
+export async function shareReadModels(db: pg.ClientBase): Promise<void> {
+  await db.query({ name: 'read_models_share', text: 'SELECT pg_advisory_xact_lock_shared(hashtext($1))', values: [READ_MODELS_SWITCH_LOCK] });
+}
+
+/** The rebuild's switch: waits for every inline applier in flight, and holds new ones until its transaction ends. */
+export async function holdReadModelsForSwitch(db: pg.ClientBase): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [READ_MODELS_SWITCH_LOCK]);
+}
+
+/** A projection that can run in the append's transaction (see Projection.applyInline). */
+export type InlineCapableProjection = Projection & Required<Pick<Projection, 'applyInline'>>;
+
+export interface InlineLog {
+  error(obj: unknown, msg: string): void;
+}
+
+/**
+ * A projection run inside the append's transaction. What it cannot apply (bad data, a broken constraint, its own
+ * exception) is rolled back to a savepoint and parked, as the async runner parks it, and the append commits;
+ * any other error (the connection) fails the append.
+ */
+export function inlineProjection(projection: InlineCapableProjection, log?: InlineLog): InlineProjection {
+  return {
+    name: projection.name,
+    async apply(events, db) {
+      await shareReadModels(db);
+      let shown = true;
+      const unapplied = await applyOrPark(
+        db,
+        events,
+        async (batch) => void (shown = await projection.applyInline(batch, db)),
+        (event) => projection.apply(event, db),
+      );
+      for (const { event, error } of unapplied) {
+        await parkEvent(db, projection.name, event, describeError(error));
+        log?.error(
+          { err: error, eventId: event.id, streamId: event.streamId, revision: event.revision, type: event.type },
+          `inline projection ${projection.name} parked an event it cannot apply`,
+        );
+      }
+      return shown;
+    },
+  };
+}
+
+/** Whether a projection can run inline (see Projection.applyInline). */
+export function runsInline(projection: Projection): projection is InlineCapableProjection {
+  return typeof projection.applyInline === 'function';
+}
