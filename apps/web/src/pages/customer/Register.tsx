@@ -1,56 +1,16 @@
-import { useState } from 'preact/hooks';
 import * as api from '../../api/calls.js';
-import { Alert } from '../../components/Alert.js';
-import { Field } from '../../components/Field.js';
 import { Link } from '../../components/Link.js';
-import { errorFor, formError, generalError, type FormError } from '../../forms.js';
-import { usePageTitle } from '../../page-title.js';
 import { signIn } from '../../session.js';
+import { CredentialsForm, type Credentials } from './CredentialsForm.js';
+
+const register = async (credentials: Credentials) => {
+  await api.register(credentials);
+  await signIn(credentials);
+};
 
 export function Register() {
-  usePageTitle('Create account');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<FormError | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.register({ email, password });
-      await signIn({ email, password });
-    } catch (failure) {
-      setError(formError(failure, ['email', 'password'], [400, 409]));
-      setBusy(false);
-    }
-  };
-
   return (
-    <div class="narrow">
-      <h1>Create account</h1>
-      <form class="card form" onSubmit={submit} noValidate>
-        <Alert message={generalError(error)} />
-        <Field id="email" label="Email" error={errorFor(error, 'email')}>
-          {(control) => (
-            <input {...control} type="email" name="email" autoComplete="email" required value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)} />
-          )}
-        </Field>
-        <Field id="password" label="Password" hint="8 to 200 characters." error={errorFor(error, 'password')}>
-          {(control) => (
-            <input {...control} type="password" name="password" autoComplete="new-password" required
-              value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-          )}
-        </Field>
-        <button type="submit" class="button-primary" disabled={busy}>
-          Create account
-        </button>
-      </form>
-      <p class="aside">
-        Already have an account? <Link href="/app/sign-in">Sign in</Link>
-      </p>
-    </div>
+    <CredentialsForm title="Create account" newAccount submit={register} fieldStatuses={[400, 409]}
+      aside={<>Already have an account? <Link href="/app/sign-in">Sign in</Link></>} />
   );
 }
