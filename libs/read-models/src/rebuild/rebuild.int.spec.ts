@@ -29,6 +29,12 @@ describe('a rebuild while the shared pool is exhausted', () => {
         'no_stream',
       );
     }
+    // the log is read below the oldest transaction running anywhere on the server (other tests' too): wait for ours to pass
+    for (let i = 0; i < 600; i++) {
+      const { rows } = await pool.query('SELECT pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(transaction_id) FROM events) AS visible');
+      if (rows[0].visible) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     // every client of the shared pool is taken (as by requests queued behind the switch's lock)
     const held = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     try {

@@ -1,8 +1,11 @@
 import pg from 'pg';
 import { sqlState } from '../../../database/src/connection-errors.js';
-import { comparePositions, PostgresEventStore, type EventStore, type Position, type RecordedEvent } from '../../../event-store/src/index.js';
-import { applyOrPark, describeError, parkEvent, readCheckpoint, writeCheckpoint, type Unapplied } from '../../../projections/src/index.js';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../../../event-store/src/index.js';
+import { applyOrPark, cannotApply, describeError, holdReadModelsForSwitch, parkEvent, readCheckpoint, writeCheckpoint, type Unapplied } from '../../../projections/src/index.js';
 import { applyTicketEvents, LIVE_TABLES, ticketsProjection, type TicketTables } from '../tickets/tickets.projection.js';
+import { logPages, type ReadPage } from './log-pages.js';
+import { commentIdsChanged, foldPage } from './page-fold.js';
+import { storedComments, writeFoldedPage } from './page-write.js';
 
 export interface RebuildResult {
   eventsReplayed: number;
@@ -13,6 +16,11 @@ export interface RebuildResult {
 
 export interface RebuildProgress {
   eventsReplayed: number;
+}
+
+export interface RebuildOptions {
+  /** events read and applied at a time (PAGE) */
+  pageSize?: number;
 }
 
 export class RebuildInProgressError extends Error {
@@ -33,10 +41,11 @@ const SWITCH_ATTEMPTS = 10;
 
 interface Replay {
   db: pg.ClientBase;
-  store: EventStore;
+  read: ReadPage;
   position: Position | null;
   replayed: number;
   unapplied: Unapplied[];
+  pageSize: number;
 }
 
 /**
@@ -51,13 +60,13 @@ export async function rebuildReadModels(
   pool: pg.Pool,
   store: EventStore,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
+  { pageSize = PAGE }: RebuildOptions = {},
 ): Promise<RebuildResult> {
   const started = performance.now();
   // two: one holds the rebuild's session (its lock, its transactions), the other reads the log
   const own = new pg.Pool({ ...pool.options, max: 2, statement_timeout: STATEMENT_TIMEOUT_MS, idleTimeoutMillis: 1000 });
   own.on('error', () => undefined);
   own.on('connect', (client) => client.on('error', () => undefined));
-  const reader = store instanceof PostgresEventStore ? new PostgresEventStore(own) : store;
   try {
     const db = await own.connect();
     try {
@@ -65,8 +74,10 @@ export async function rebuildReadModels(
       if (!rows[0].locked) throw new RebuildInProgressError();
       try {
         await createFreshTables(db);
-        const replay: Replay = { db, store: reader, position: null, replayed: 0, unapplied: [] };
+        const deferred = await deferIndexes(db);
+        const replay: Replay = { db, read: logPages(store, own), position: null, replayed: 0, unapplied: [], pageSize };
         await catchUp(replay, onProgress);
+        for (const definition of deferred) await db.query(definition);
         await switchOver(replay, onProgress);
         onProgress({ eventsReplayed: replay.replayed });
         return { eventsReplayed: replay.replayed, durationMs: Math.round(performance.now() - started), parkedEvents: replay.unapplied.length };
@@ -78,9 +89,23 @@ export async function rebuildReadModels(
       db.release();
     }
   } finally {
-    if (reader !== store) await reader.close();
     await own.end();
   }
+}
+
+/**
+ * The fresh tickets table's indexes that no constraint stands behind, dropped while the bulk of the log goes in
+ * and built once at its end (a sort each, instead of an index entry per row version): their definitions.
+ * The keys (and the comments' indexes, which the retry's statement reads by) stay throughout.
+ */
+async function deferIndexes(db: pg.ClientBase): Promise<string[]> {
+  const { rows } = await db.query<{ name: string; definition: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+     WHERE i.schemaname = current_schema() AND i.tablename = 'tickets_rebuild'
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+  );
+  for (const { name } of rows) await db.query(`DROP INDEX ${pg.escapeIdentifier(name)}`);
+  return rows.map((row) => row.definition);
 }
 
 async function createFreshTables(db: pg.ClientBase): Promise<void> {
@@ -93,21 +118,45 @@ async function createFreshTables(db: pg.ClientBase): Promise<void> {
   `);
 }
 
-/** Applies one page to the fresh tables inside the open transaction; what cannot be applied is set aside. */
+/**
+ * Applies one page to the fresh tables inside the open transaction: folded in memory and written in bulk; a page
+ * the fold does not take, or whose bulk write is refused, goes through the live projection's statements instead,
+ * which set aside (park) what cannot be applied.
+ */
 async function applyPage(replay: Replay, page: RecordedEvent[]): Promise<void> {
-  const unapplied = await applyOrPark(replay.db, page, (events) => applyTicketEvents(events, replay.db, FRESH));
-  replay.unapplied.push(...unapplied);
+  if (!(await applyFolded(replay.db, page))) {
+    const unapplied = await applyOrPark(replay.db, page, (events) => applyTicketEvents(events, replay.db, FRESH));
+    replay.unapplied.push(...unapplied);
+  }
   replay.position = page[page.length - 1].position;
   replay.replayed += page.length;
+}
+
+/** Whether the page went in folded; rolled back to where it started when not. */
+async function applyFolded(db: pg.ClientBase, page: RecordedEvent[]): Promise<boolean> {
+  const folded = foldPage(page, await storedComments(db, FRESH, commentIdsChanged(page)));
+  if (!folded) return false;
+  await db.query('SAVEPOINT fold_page');
+  try {
+    await writeFoldedPage(db, FRESH, folded);
+    await db.query('RELEASE SAVEPOINT fold_page');
+    return true;
+  } catch (error) {
+    if (!cannotApply(error)) throw error;
+    await db.query('ROLLBACK TO SAVEPOINT fold_page');
+    return false;
+  }
 }
 
 /** Replays whatever the log holds past the fresh tables' position, page by page, holding no lock. */
 async function catchUp(replay: Replay, onProgress: (progress: RebuildProgress) => void): Promise<void> {
   for (;;) {
-    const page = await replay.store.readAll(replay.position, PAGE);
+    const page = await replay.read(replay.position, replay.pageSize);
     if (page.length === 0) return;
     await replay.db.query('BEGIN');
     try {
+      // the fresh tables are rebuilt anew after a crash: their pages need not wait for the disk one by one
+      await replay.db.query('SET LOCAL synchronous_commit = off');
       await applyPage(replay, page);
       await replay.db.query('COMMIT');
     } catch (error) {
@@ -142,12 +191,14 @@ async function trySwitch(replay: Replay): Promise<void> {
   await db.query('BEGIN');
   try {
     await db.query(`SET LOCAL lock_timeout = ${SWITCH_LOCK_TIMEOUT_MS}`);
+    // appends that apply the read models inline finish first, and the next ones wait for the swap
+    await holdReadModelsForSwitch(db);
     // reads wait for the swap; the live projection waits here, between two batches
     await db.query(`LOCK TABLE ${LIVE_TABLES.tickets}, ${LIVE_TABLES.comments} IN ACCESS EXCLUSIVE MODE`);
     await db.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [ticketsProjection.name]);
     const live = await readCheckpoint(db, ticketsProjection.name);
     while (live && (!replay.position || comparePositions(replay.position, live) < 0)) {
-      const page = (await replay.store.readAll(replay.position, PAGE)).filter((event) => comparePositions(event.position, live) <= 0);
+      const page = (await replay.read(replay.position, replay.pageSize)).filter((event) => comparePositions(event.position, live) <= 0);
       if (page.length === 0) break;
       await applyPage(replay, page);
     }
