@@ -14,6 +14,8 @@ RUN npm run build
 # --- runtime: production dependencies and the compiled output only ---
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# both apps' node flags, as `npm start` gives them (scripts/app-node-flags.ts)
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

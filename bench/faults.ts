@@ -3,15 +3,11 @@
 // /health 200 and to the first 201 of POST /tickets; and the peak resident memory of both while they serve one
 // ticket of 1,000 comments of 65,535 non-ASCII characters. Prints figures; asserts nothing. Each measurement is a
 // function of its own over a running service of its own (fresh database), so more can be added below.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { queuePrefix } from '../libs/queues/src/index.js';
-import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { killRedisClients, terminatePostgresSessions } from '../test/faults/cut-sessions.js';
-import { FakeForgejo } from '../test/support/fake-forgejo.js';
-import { freePort } from '../test/support/ports.js';
-import { fmt, freshDatabase, inPool, median, memoryMb, nonAsciiText, printTable, projectionsBehind, type BenchDatabase } from './support.js';
+import { alive, json, REDIS_URL, startService, stopService, type Service } from './service.js';
+import { fmt, inPool, median, memoryMb, nonAsciiText, printTable, projectionsBehind } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BIG_COMMENTS = 1000; // the most a ticket may hold
@@ -20,78 +16,6 @@ const SEEDING_CONCURRENCY = 4;
 const CATCH_UP_TIMEOUT_MS = 180_000;
 // the resident memory each app is given (the deployment's limits)
 const CAPS_MB = { api: 250, worker: 200 };
-const TOKEN = 'bench-token';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const root = fileURLToPath(new URL('../', import.meta.url));
-
-/** The service under measurement: both apps running, an admin, a repo `bench` and a customer's token. */
-export interface Service {
-  base: string;
-  db: BenchDatabase;
-  forgejo: FakeForgejo;
-  api: ChildProcess;
-  worker: ChildProcess;
-  customerToken: string;
-  adminToken: string;
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<any> {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-function start(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...APP_NODE_FLAGS, entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function startService(): Promise<Service> {
-  const db = await freshDatabase();
-  const forgejo = await new FakeForgejo(TOKEN).start();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    PORT: String(port),
-    FORGEJO_URL: forgejo.url,
-    FORGEJO_API_TOKEN: TOKEN,
-    ADMIN_EMAIL: 'bench-admin@example.com',
-    ADMIN_PASSWORD: 'bench admin password',
-    AUTH_RATE_LIMIT: '100000',
-    LOG_LEVEL: 'error',
-  };
-  const api = start('dist/apps/api/src/main.js', env);
-  const worker = start('dist/apps/worker/src/main.js', env);
-  for (let i = 0; !(await fetch(`${base}/health`).catch(() => null))?.ok; i++) {
-    if (i > 300) throw new Error('the API did not come up');
-    await sleep(100);
-  }
-  const adminToken = (await json(`${base}/auth/login`, { method: 'POST', body: JSON.stringify({ email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }) })).token;
-  await json(`${base}/admin/repos`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}` },
-    body: JSON.stringify({ slug: 'bench', owner: 'acme', name: 'desk', webhookSecret: 'secret' }),
-  });
-  const customer = { email: 'bench-customer@example.com', password: 'bench customer password' };
-  await json(`${base}/auth/register`, { method: 'POST', body: JSON.stringify(customer) });
-  const customerToken = (await json(`${base}/auth/login`, { method: 'POST', body: JSON.stringify(customer) })).token;
-  return { base, db, forgejo, api, worker, customerToken, adminToken };
-}
-
-const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-async function stopService(service: Service): Promise<void> {
-  for (const child of [service.api, service.worker]) {
-    if (alive(child)) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
-  await service.forgejo.stop();
-  await service.db.drop();
-}
 
 /** ms from `since` until `attempt` first succeeds (tried every 10 ms). */
 async function until(since: number, attempt: () => Promise<boolean>): Promise<number> {
@@ -221,7 +145,8 @@ async function measureBigTicket(service: Service): Promise<void> {
 }
 
 console.log(`bench:faults, node ${process.version}`);
-for (const measure of [measureReconnect, measureBigTicket]) {
+// BENCH_ONLY=measureBigTicket (or measureReconnect) runs that one alone
+for (const measure of [measureReconnect, measureBigTicket].filter((m) => !process.env.BENCH_ONLY || m.name === process.env.BENCH_ONLY)) {
   const service = await startService();
   try {
     await measure(service);
