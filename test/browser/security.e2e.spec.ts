@@ -116,7 +116,7 @@ describe('security in the browser', () => {
 </form>
 <script>
   // the answers are unreadable here (no-cors; the API's Cross-Origin-Resource-Policy even fails the fetch): sent is sent
-  const send = (url, init) => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', ...init }).then(() => 'sent', () => 'sent');
+  const send = (url, init) => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', signal: AbortSignal.timeout(10000), ...init }).then(() => 'sent', () => 'sent');
   window.forge = () => Promise.all([
     send(${JSON.stringify(`${stack.url}/tickets/${ticketId}/comments`)}, { headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ body: 'Forged comment' }) }),
     send(${JSON.stringify(`${stack.url}/auth/logout`)}, {}),
@@ -134,10 +134,10 @@ describe('security in the browser', () => {
       const attacker = await context.newPage();
       let formAnswer: number;
       try {
-        await attacker.goto(evilUrl);
+        await attacker.goto(evilUrl, { timeout: 20_000 });
         expect(await attacker.evaluate('window.forge()')).toEqual(['sent', 'sent']);
         // the form's POST is a navigation: its answer is the API's, shown to the user
-        const forged = attacker.waitForResponse((response) => response.url() === `${stack.url}/tickets`);
+        const forged = attacker.waitForResponse((response) => response.url() === `${stack.url}/tickets`, { timeout: 20_000 });
         await attacker.getByRole('button', { name: 'Win' }).click();
         formAnswer = (await forged).status();
       } finally {
@@ -152,7 +152,7 @@ describe('security in the browser', () => {
       await page.goto(`${stack.url}/app/tickets`);
       await waitForText(ticketItems(page).first(), 'A ticket to attack');
       expect(await ticketItems(page).count()).toBe(before.tickets.length);
-    });
+    }, 120_000);
 
     it('with a wrong Origin, or none: 403 with the message naming the Origin expected; nothing changes', async () => {
       const data = { repo: 'desk', title: 'Forged ticket', description: 'x' };
