@@ -29,11 +29,14 @@ export async function applyOrPark(
   events: RecordedEvent[],
   applyBatch: (events: RecordedEvent[]) => Promise<void>,
   applyOne: (event: RecordedEvent) => Promise<void> = (event) => applyBatch([event]),
+  { before = '', release = true }: { before?: string; release?: boolean } = {},
 ): Promise<Unapplied[]> {
-  await db.query('SAVEPOINT apply_batch');
+  // one round trip: `before` (constant SQL, no parameters) and the savepoint go as one simple query; a caller that
+  // applies once per transaction may leave the savepoint to the commit (release: false), saving a statement
+  await db.query(`${before}SAVEPOINT apply_batch`);
   try {
     await applyBatch(events);
-    await db.query('RELEASE SAVEPOINT apply_batch');
+    if (release) await db.query('RELEASE SAVEPOINT apply_batch');
     return [];
   } catch (error) {
     if (!cannotApply(error)) throw error;

@@ -9,11 +9,10 @@ const READ_MODELS_SWITCH_LOCK = 'read-models-switch';
 
 /**
  * Taken by every inline applier before it touches a read-model table, until its transaction ends: a rebuild's
- * switch, holding it exclusively (`holdReadModelsForSwitch`), never swaps tables under an append's feet.
+ * switch, holding it exclusively (`holdReadModelsForSwitch`), never swaps tables under an append's feet. Constant
+ * SQL, so that it travels with the applier's savepoint in one simple query.
  */
-export async function shareReadModels(db: pg.ClientBase): Promise<void> {
-  await db.query({ name: 'read_models_share', text: 'SELECT pg_advisory_xact_lock_shared(hashtext($1))', values: [READ_MODELS_SWITCH_LOCK] });
-}
+const SHARE_READ_MODELS = `SELECT pg_advisory_xact_lock_shared(hashtext('${READ_MODELS_SWITCH_LOCK}'));`;
 
 /** The rebuild's switch: waits for every inline applier in flight, and holds new ones until its transaction ends. */
 export async function holdReadModelsForSwitch(db: pg.ClientBase): Promise<void> {
@@ -36,13 +35,14 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
   return {
     name: projection.name,
     async apply(events, db) {
-      await shareReadModels(db);
       let shown = true;
+      // the shared lock and the savepoint in one round trip; the append's commit releases the savepoint
       const unapplied = await applyOrPark(
         db,
         events,
         async (batch) => void (shown = await projection.applyInline(batch, db)),
         (event) => projection.apply(event, db),
+        { before: SHARE_READ_MODELS, release: false },
       );
       for (const { event, error } of unapplied) {
         await parkEvent(db, projection.name, event, describeError(error));

@@ -101,7 +101,8 @@ export interface CommandOutcome {
 /**
  * Runs a command against one ticket: load its state, `decide`, append at the revision of the last event folded.
  * The state comes from the decision-state row kept beside the stream plus the events after it, so a command does
- * not read every comment body; the row is rewritten after each append (best effort: it is only a cache).
+ * not read every comment body; the row is rewritten after each append (best effort: it is only a cache), but for
+ * a new ticket's, whose one event the next command folds for less than the row's write would cost.
  * A conflict re-reads and re-decides (bounded); commands on one ticket queue up in this process so that they
  * rarely conflict at all. Event ids are drawn once, before the first attempt, so a retried append is one write.
  * Returns once the read models show the result (bounded wait).
@@ -145,7 +146,7 @@ export class TicketCommandRunner {
       try {
         const { position, inline = [] } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
-        await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
+        if (loaded.revision !== -1) await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
         return { events, position, decidedAt: position, decidedRevision: loaded.revision + events.length, inline };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;

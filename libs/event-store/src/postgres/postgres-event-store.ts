@@ -94,7 +94,11 @@ const READ_ALL = `
   ORDER BY events.transaction_id, events.position`;
 
 export interface PostgresEventStoreOptions {
-  /** How long a caught-up subscription waits before it looks again (an append in this process wakes it). */
+  /**
+   * How long a caught-up subscription waits before it looks again. Appends wake it at once (in this process
+   * directly, in others by NOTIFY), so this only bounds the wait when a wake-up was lost or an unrelated transaction
+   * held the log's visibility horizon back: short polls would cost a query every few milliseconds per subscription.
+   */
   pollIntervalMs?: number;
   /** Applied in every append's transaction; more can be added with `addInline` before the first append. */
   inline?: InlineProjection[];
@@ -116,7 +120,7 @@ export class PostgresEventStore implements EventStore {
     private readonly pool: pg.Pool,
     options: PostgresEventStoreOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.inline = [...(options.inline ?? [])];
     this.signal = new AppendSignal(pool);
   }

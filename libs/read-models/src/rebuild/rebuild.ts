@@ -125,7 +125,7 @@ async function createFreshTables(db: pg.ClientBase): Promise<void> {
  */
 async function applyPage(replay: Replay, page: RecordedEvent[]): Promise<void> {
   if (!(await applyFolded(replay.db, page))) {
-    const unapplied = await applyOrPark(replay.db, page, (events) => applyTicketEvents(events, replay.db, FRESH));
+    const unapplied = await applyOrPark(replay.db, page, async (events) => void (await applyTicketEvents(events, replay.db, FRESH)));
     replay.unapplied.push(...unapplied);
   }
   replay.position = page[page.length - 1].position;

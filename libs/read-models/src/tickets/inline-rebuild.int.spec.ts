@@ -18,7 +18,7 @@ async function freshReplay(db: TestDatabase, store: PostgresEventStore): Promise
       const page = await store.readAll(from, 50);
       if (page.length === 0) break;
       await client.query('BEGIN');
-      await applyOrPark(client, page, (events) => applyTicketEvents(events, client, REPLAY));
+      await applyOrPark(client, page, async (events) => void (await applyTicketEvents(events, client, REPLAY)));
       await client.query('COMMIT');
       from = page[page.length - 1].position;
     }

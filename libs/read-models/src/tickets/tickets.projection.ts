@@ -90,7 +90,8 @@ const INSERT_TICKETS = (t: TicketTables) => `
   INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision)
   SELECT id, seq, owner_id, owner_email, repo, title, description, 'open', created_at, created_at, stream_revision
   FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::int[])
-    AS r(id, seq, owner_id, owner_email, repo, title, description, created_at, stream_revision)`;
+    AS r(id, seq, owner_id, owner_email, repo, title, description, created_at, stream_revision)
+  RETURNING ${REBUILD_UNDER_WAY} AS rebuilding`;
 
 // the last revision of its stream a ticket's row shows: what lets the inline and the async path each skip the other's
 const MARK_REVISIONS = (t: TicketTables) => `
@@ -140,13 +141,16 @@ const INSERT_REPLIES = (t: TicketTables) => `
   FROM (SELECT ticket_id, max(created_at) AS at FROM added GROUP BY ticket_id) latest
   WHERE ${t.tickets}.id = latest.ticket_id`;
 
-/** Applies a run of events: inserts in bulk (one statement per table), then every other change in order. */
+/**
+ * Applies a run of events: inserts in bulk (one statement per table), then every other change in order. Says
+ * whether a rebuild is under way when a new ticket's insert told it (null otherwise).
+ */
 export async function applyTicketEvents(
   events: RecordedEvent[],
   db: pg.ClientBase,
   tables: TicketTables = LIVE_TABLES,
   { markRevisions = true }: { markRevisions?: boolean } = {},
-): Promise<void> {
+): Promise<{ rebuilding: boolean | null }> {
   const tickets: unknown[][] = [[], [], [], [], [], [], [], [], []];
   const comments: unknown[][] = [[], [], [], [], [], [], []];
   const replies: unknown[][] = [[], [], [], [], [], [], []];
@@ -168,11 +172,14 @@ export async function applyTicketEvents(
       changes.push(event);
     }
   }
-  if (tickets[0].length) await db.query(INSERT_TICKETS(tables), tickets);
+  // a new ticket's insert also tells whether a rebuild is under way (see REBUILD_UNDER_WAY): no statement of its own
+  let rebuilding: boolean | null = null;
+  if (tickets[0].length) rebuilding = (await db.query<{ rebuilding: boolean }>(INSERT_TICKETS(tables), tickets)).rows[0]?.rebuilding ?? null;
   if (comments[0].length) await db.query(INSERT_COMMENTS(tables), comments);
   if (replies[0].length) await db.query(INSERT_REPLIES(tables), replies);
   for (const change of changes) await applyChange(change, db, tables);
   if (markRevisions) await markShownRevisions(events, db, tables);
+  return { rebuilding };
 }
 
 /** Records, on each ticket's row, the last revision of its stream applied; a TicketCreated's insert did already. */
@@ -214,7 +221,8 @@ async function applyJustAppended(events: RecordedEvent[], db: pg.ClientBase): Pr
   if (ticketId === null) return false;
   const first = events[0].revision;
   if (first === 0) {
-    await applyTicketEvents(events, db);
+    const { rebuilding } = await applyTicketEvents(events, db);
+    if (rebuilding !== null) return !rebuilding;
     const { rows } = await db.query<{ rebuilding: boolean }>({ name: 'tickets_rebuild_under_way', text: `SELECT ${REBUILD_UNDER_WAY} AS rebuilding` });
     return !rows[0].rebuilding;
   }

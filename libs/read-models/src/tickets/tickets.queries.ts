@@ -70,13 +70,15 @@ export class TicketsQueries {
    * someone else's.
    */
   async findTicket(ticketId: string, ownerId?: string): Promise<TicketWithComments | null> {
-    const { rows } = await this.pool.query<TicketRow>({
+    // whether it has comments comes with the row: a ticket without (every new one) takes one round trip, not two
+    const { rows } = await this.pool.query<TicketRow & { has_comments: boolean }>({
       name: ownerId ? 'ticket_of_owner' : 'ticket_by_id',
-      text: `SELECT t.* FROM tickets t WHERE t.id = $1 ${ownerId ? 'AND t.owner_id = $2' : ''}`,
+      text: `SELECT t.*, EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id) AS has_comments
+               FROM tickets t WHERE t.id = $1 ${ownerId ? 'AND t.owner_id = $2' : ''}`,
       values: ownerId ? [ticketId, ownerId] : [ticketId],
     });
     if (rows.length === 0) return null;
-    const comments = await this.listComments(ticketId, MAX_COMMENTS_PER_PAGE, null);
+    const comments = rows[0].has_comments ? await this.listComments(ticketId, MAX_COMMENTS_PER_PAGE, null) : { items: [], nextCursor: null };
     return { ...toTicketView(rows[0]), comments: comments.items, commentsNextCursor: comments.nextCursor };
   }
 
