@@ -110,7 +110,8 @@ describe('security in the browser', () => {
       evil = createServer((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end(`<!doctype html><html lang="en"><head><title>Free prizes</title></head><body>
-<form id="ticket" method="POST" action="${stack.url}/tickets" enctype="text/plain">
+<iframe name="sink" title="sink"></iframe>
+<form id="ticket" method="POST" action="${stack.url}/tickets" enctype="text/plain" target="sink">
   <input type="hidden" name='{"repo":"desk","title":"Forged ticket","description":"x","x":"' value='"}'>
   <button>Win</button>
 </form>
@@ -132,11 +133,14 @@ describe('security in the browser', () => {
 
     it('from a page of another origin (a form and fetches): 403 each, nothing changes, the session lives on', async () => {
       const attacker = await context.newPage();
+      // every action of the attacker's page fails within 20 s, saying which, rather than wait on for the test's end
+      attacker.setDefaultTimeout(20_000);
       let formAnswer: number;
       try {
         await attacker.goto(evilUrl, { timeout: 20_000 });
         expect(await attacker.evaluate('window.forge()')).toEqual(['sent', 'sent']);
-        // the form's POST is a navigation: its answer is the API's, shown to the user
+        // the form's POST navigates a frame of the attacker's page (the page itself stays, so nothing swaps it
+        // to another process under the test): the answer is the API's
         const forged = attacker.waitForResponse((response) => response.url() === `${stack.url}/tickets`, { timeout: 20_000 });
         await attacker.getByRole('button', { name: 'Win' }).click();
         formAnswer = (await forged).status();
