@@ -115,7 +115,8 @@ describe('reconcile: what Forgejo changed without a webhook reaches the ticket, 
     const { id, customer, issue } = await linkedTicket('recon', 'Reopened in silence');
     // closed by its webhook: reconcile's later looks see a closed issue and a closed ticket, and leave them
     forgejo.closeIssue(issue);
-    expect((await closeWebhook('recon', issue)).body).toEqual({ result: 'closed' });
+    // a pass may see the closed issue before the webhook comes: either way the ticket is closed, once
+    expect(['closed', 'already_closed']).toContain((await closeWebhook('recon', issue)).body.result);
     await passesAfter();
     expect((await view(customer.token, id)).status).toBe('closed');
     forgejo.reopenIssue(issue);
