@@ -9,6 +9,7 @@ import { ProjectionProgress } from './projection-progress.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
+const INLINE_RUNNER_SETTLE_MS = 50;
 const RUNNER_OPTIONS = Symbol('PROJECTION_RUNNER_OPTIONS');
 
 export interface ProjectionsOptions {
@@ -40,8 +41,21 @@ export class ProjectionsHost implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     logger.setContext('Projections');
     const log = { info: (msg: string) => logger.info(msg), error: (obj: unknown, msg: string) => logger.error(obj, msg) };
-    if (store instanceof PostgresEventStore) for (const projection of (options.inline ?? []).filter(runsInline)) store.addInline(inlineProjection(projection, log));
-    this.runners = projections.map((projection) => new ProjectionRunner({ pool, store, projection, progress, log, firstTryDelayMs: options.firstTryDelayMs }));
+    const inline = store instanceof PostgresEventStore ? (options.inline ?? []).filter(runsInline) : [];
+    for (const projection of inline) (store as PostgresEventStore).addInline(inlineProjection(projection, log));
+    // the runner of a projection applied inline answers no one, unless a rebuild is under way: it may gather
+    this.runners = projections.map(
+      (projection) =>
+        new ProjectionRunner({
+          pool,
+          store,
+          projection,
+          progress,
+          log,
+          firstTryDelayMs: options.firstTryDelayMs,
+          settleMs: inline.some((applied) => applied.name === projection.name) ? INLINE_RUNNER_SETTLE_MS : 0,
+        }),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -10,6 +10,7 @@ import { enqueue } from './job-queues.js';
 import { SAGAS, type Saga } from './saga.js';
 
 const QUEUES = Symbol('SAGA_QUEUES');
+const SAGAS_SETTLE_MS = 20;
 
 /**
  * Feeds every saga from one checkpointed subscription (the projection runner, so one active instance and no
@@ -41,6 +42,8 @@ export class SagasHost implements OnApplicationBootstrap, BeforeApplicationShutd
       log: { info: (msg) => logger.info(msg), error: (obj, msg) => logger.error(obj, msg) },
       // an event's jobs must reach Redis, however long it is away: every failure is retried, nothing parked
       parking: false,
+      // Forgejo and mail are background work: a few milliseconds' gathering costs no one, and saves a transaction per event
+      settleMs: SAGAS_SETTLE_MS,
     });
   }
 

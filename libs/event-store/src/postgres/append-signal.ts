@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 const CHANNEL = 'tb_events_appended';
-const NOTIFY_EVERY_MS = 5;
+const NOTIFY_EVERY_MS = 20;
 
 /**
  * Wakes subscriptions when events are appended: at once in this process, and through LISTEN/NOTIFY in the
