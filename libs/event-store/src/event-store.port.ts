@@ -47,6 +47,11 @@ export interface AppendResult {
   position: Position;
   /** Projections applied inside the append's own transaction (Postgres inline projections): no wait for these. */
   inline?: string[];
+  /**
+   * What those projections gave back for the caller, by name (a read model's row as the append wrote it), so that
+   * the caller's answer needs no read of its own.
+   */
+  answers?: Record<string, unknown>;
 }
 
 export class WrongExpectedVersionError extends Error {

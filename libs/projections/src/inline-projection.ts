@@ -12,7 +12,7 @@ const READ_MODELS_SWITCH_LOCK = 'read-models-switch';
  * switch, holding it exclusively (`holdReadModelsForSwitch`), never swaps tables under an append's feet. Constant
  * SQL, so that it travels with the applier's savepoint in one simple query.
  */
-const SHARE_READ_MODELS = `SELECT pg_advisory_xact_lock_shared(hashtext('${READ_MODELS_SWITCH_LOCK}'));`;
+const SHARE_READ_MODELS = `SELECT pg_advisory_xact_lock_shared(hashtext('${READ_MODELS_SWITCH_LOCK}'))`;
 
 /** The rebuild's switch: waits for every inline applier in flight, and holds new ones until its transaction ends. */
 export async function holdReadModelsForSwitch(db: pg.ClientBase): Promise<void> {
@@ -42,7 +42,7 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
         events,
         async (batch) => void (shown = await projection.applyInline(batch, db)),
         (event) => projection.apply(event, db),
-        { before: SHARE_READ_MODELS, release: false },
+        { before: `${SHARE_READ_MODELS};`, release: false },
       );
       for (const { event, error } of unapplied) {
         await parkEvent(db, projection.name, event, describeError(error));
@@ -52,6 +52,17 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
         );
       }
       return shown;
+    },
+    renderNewStream(events, positionOf) {
+      const rendered = projection.renderNewStream?.(events, positionOf);
+      if (!rendered) return null;
+      // the same shared lock first; no savepoint: a failure sends the append the usual way, which parks
+      return {
+        sql: `${SHARE_READ_MODELS};\n${rendered.sql}`,
+        statements: rendered.statements + 1,
+        shown: (results) => rendered.shown(results.slice(1)),
+        answer: rendered.answer && ((results) => rendered.answer!(results.slice(1))),
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../../event-store/src/index.js';
+import type { NewStreamEvent, RecordedEvent, RenderedStatements } from '../../event-store/src/index.js';
 
 /** A read model kept by applying events in order. `apply` runs inside the runner's transaction. */
 export interface Projection {
@@ -14,4 +14,10 @@ export interface Projection {
    * the runner; or a rebuild is under way). Its `apply` must skip what this applied: the runner never applies twice.
    */
   applyInline?(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean>;
+  /**
+   * What `applyInline` does for the first events of a new stream, as SQL text (see
+   * InlineProjection.renderNewStream), so that the Postgres store sends the whole append in one round trip; null
+   * when it has no rendering for these events.
+   */
+  renderNewStream?(events: NewStreamEvent[], positionOf: (index: number) => string): RenderedStatements | null;
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TicketCommandRunner, ticketCommandHandlers } from './ticket-commands.js';
+import { ReadYourWrites } from './read-your-writes.js';
 import { TicketDecisionStates } from './ticket-decision-state.repository.js';
 import { TicketReader } from './ticket-reader.js';
 
@@ -11,7 +12,7 @@ import { TicketReader } from './ticket-reader.js';
 @Global()
 @Module({
   imports: [CqrsModule.forRoot()],
-  providers: [TicketDecisionStates, TicketReader, TicketCommandRunner, ...ticketCommandHandlers],
+  providers: [TicketDecisionStates, TicketReader, ReadYourWrites, TicketCommandRunner, ...ticketCommandHandlers],
   exports: [CqrsModule, TicketReader],
 })
 export class TicketCommandsModule {}

@@ -2,19 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PinoLogger } from 'nestjs-pino';
-import {
-  EVENT_STORE,
-  WrongExpectedVersionError,
-  type EventMetadata,
-  type EventStore,
-  type Position,
-} from '../../event-store/src/index.js';
-import type pg from 'pg';
-import { PG_POOL } from '../../database/src/index.js';
-import { ProjectionProgress, ProjectionTimeoutError } from '../../projections/src/index.js';
-import { ticketShownRevision, ticketsProjection } from '../../read-models/src/index.js';
+import { EVENT_STORE, WrongExpectedVersionError, type EventMetadata, type EventStore, type Position } from '../../event-store/src/index.js';
 import { decide, evolve, initialTicketState, ticketStream, type TicketCommand, type TicketEvent } from '../../ticket-domain/src/index.js';
+import { ReadYourWrites, type DecidedRun } from './read-your-writes.js';
 import { TicketReader } from './ticket-reader.js';
 
 /*
@@ -82,21 +72,18 @@ const MESSAGES = {
 } satisfies { [T in TicketCommand['type']]: Type<TicketCommandMessage<T>> };
 
 
-/** What a run decided: the outcome, the revision and position it stands on, and what its append applied inline. */
-interface Decided extends CommandOutcome {
-  decidedAt: Position | null;
-  decidedRevision: number;
-  inline: string[];
-}
-
 const MAX_ATTEMPTS = 30;
-const READ_YOUR_WRITES_TIMEOUT_MS = 10_000;
 
 export interface CommandOutcome {
   events: TicketEvent[];
   /** where the last event landed; null when the command changed nothing */
   position: Position | null;
+  /** what the append's inline projections gave back, by name (see AppendResult.answers) */
+  answers?: Record<string, unknown>;
 }
+
+/** What a run decided: the outcome, the revision and position it stands on, and what its append applied inline. */
+type Decided = CommandOutcome & DecidedRun;
 
 /**
  * Runs a command against one ticket: load its state, `decide`, append at the revision of the last event folded.
@@ -113,20 +100,16 @@ export class TicketCommandRunner {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly progress: ProjectionProgress,
-    private readonly logger: PinoLogger,
     private readonly reader: TicketReader,
-    @Inject(PG_POOL) private readonly pool: pg.Pool,
-  ) {
-    logger.setContext('TicketCommandRunner');
-  }
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
 
   /** `waitForReadModels: false` for background work, where no one is about to read what was written. */
   async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true } = {}): Promise<CommandOutcome> {
     const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
-    const { events, position } = outcome;
-    if (waitForReadModels) await this.waitForReadModels(ticketId, outcome);
-    return { events, position };
+    const { events, position, answers } = outcome;
+    if (waitForReadModels) await this.readYourWrites.waitFor(ticketId, outcome);
+    return { events, position, answers };
   }
 
   private async decideAndAppend(
@@ -144,43 +127,16 @@ export class TicketCommandRunner {
       if (events.length === 0) return { events, position: null, decidedAt: loaded.position, decidedRevision: loaded.revision, inline: [] };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {
-        const { position, inline = [] } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
+        const { position, inline = [], answers } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
         if (loaded.revision !== -1) await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
-        return { events, position, decidedAt: position, decidedRevision: loaded.revision + events.length, inline };
+        return { events, position, answers, decidedAt: position, decidedRevision: loaded.revision + events.length, inline };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
         // usually another writer got there first; but a row ahead of its stream (a restored database) is wrong
         if (error.actual === 'no_stream' || error.actual < loaded.revision) trustSaved = false;
         await sleep(Math.random() * Math.min(50, 2 ** attempt));
       }
-    }
-  }
-
-  /**
-   * Read-your-writes. What the append applied inline (Postgres) is shown already. A command that changed nothing
-   * still answers once the read models show what it decided on (another request's write a moment ago, say), so
-   * its caller reads what it saw: the ticket's row tells whether it shows that revision, else the checkpoints do.
-   */
-  private async waitForReadModels(ticketId: string, { decidedAt, decidedRevision, position, inline }: Decided): Promise<void> {
-    if (!decidedAt) return;
-    const shown = position ? inline : (await this.rowShows(ticketId, decidedRevision)) ? [ticketsProjection.name] : [];
-    try {
-      await this.progress.waitFor(decidedAt, READ_YOUR_WRITES_TIMEOUT_MS, shown);
-    } catch (error) {
-      if (!(error instanceof ProjectionTimeoutError)) throw error;
-      // the write is safe in the event log; answering an error now would only invite a duplicate
-      this.logger.warn('read models lag behind: answering before they show the write');
-    }
-  }
-
-  /** Whether the ticket's read-model row shows its stream up to `revision` (false when that cannot be told). */
-  private async rowShows(ticketId: string, revision: number): Promise<boolean> {
-    try {
-      const shown = await ticketShownRevision(this.pool, ticketId);
-      return shown !== null && shown >= revision;
-    } catch {
-      return false;
     }
   }
 

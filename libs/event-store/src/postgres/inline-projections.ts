@@ -1,6 +1,21 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../event-store.port.js';
 
+/** An event of a new stream as its append's one round trip renders it: its position is not known yet. */
+export type NewStreamEvent = Omit<RecordedEvent, 'position' | 'recordedAt'>;
+
+/** A projection's work for a new stream's events as SQL text (see InlineProjection.renderNewStream). */
+export interface RenderedStatements {
+  /** one or more statements, the values inlined as literals */
+  sql: string;
+  /** how many statements `sql` holds: their results come back in that order */
+  statements: number;
+  /** from those results: whether the read model shows the events at commit, as `apply` would answer */
+  shown(results: pg.QueryResult[]): boolean;
+  /** from those results: what the caller may answer with (see AppendResult.answers) */
+  answer?(results: pg.QueryResult[]): unknown;
+}
+
 /**
  * Work that runs inside an append's transaction, after its events are inserted, on the same client, so that one
  * commit serves both (Marten's "inline" lifecycle, Emmett's inline projections). Registered from above: the event
@@ -15,4 +30,12 @@ export interface InlineProjection {
    * the projection shows them at commit, false when the append's answer must wait for its async runner.
    */
   apply(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean>;
+  /**
+   * Optional: the same work for the first events of a new stream, rendered as SQL, so that the whole append (BEGIN,
+   * the insert, this, COMMIT) travels as one simple query, one round trip instead of one per statement. `positionOf(i)`
+   * is an SQL expression for the position the i-th event gets. Null when it has no rendering for these events. It
+   * runs without a savepoint: when any statement fails the store rolls back and appends the usual way, where
+   * `apply` parks what it cannot apply.
+   */
+  renderNewStream?(events: NewStreamEvent[], positionOf: (index: number) => string): RenderedStatements | null;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../../database/src/index.js';
+import { ticketsProjection } from './tickets.projection.js';
 import {
   toCommentView,
   toTicketView,
@@ -64,6 +65,16 @@ const COMMENT_PAGE = `
 @Injectable()
 export class TicketsQueries {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /**
+   * A ticket just created, as findTicket shows it: from the row that its append's inline projection wrote and gave
+   * back (AppendResult.answers: no read of its own), else read.
+   */
+  async createdTicket(ticketId: string, ownerId: string, answers?: Record<string, unknown>): Promise<TicketWithComments | null> {
+    const row = answers?.[ticketsProjection.name] as TicketRow | undefined;
+    if (row?.id === ticketId && row.owner_id === ownerId) return { ...toTicketView(row), comments: [], commentsNextCursor: null };
+    return this.findTicket(ticketId, ownerId);
+  }
 
   /**
    * One ticket with its first page of comments in order; null when it does not exist or (with ownerId) is

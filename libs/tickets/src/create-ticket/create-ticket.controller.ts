@@ -31,7 +31,7 @@ export class CreateTicketController {
     if (!(await this.repos.findBySlugCached(body.repo))) throw new BadRequestException(`repo "${body.repo}" does not exist`);
     const ticketId = randomUUID();
     const data = { ticketId, ...body, customerId: user.id, customerEmail: user.email, now: new Date().toISOString() };
-    await this.commands.execute(new CreateTicket(ticketId, data, requestMetadata(user, String(request.id))));
-    return readModelAnswer(await this.tickets.findTicket(ticketId, user.id));
+    const { answers } = await this.commands.execute(new CreateTicket(ticketId, data, requestMetadata(user, String(request.id))));
+    return readModelAnswer(await this.tickets.createdTicket(ticketId, user.id, answers));
   }
 }
