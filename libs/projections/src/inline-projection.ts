@@ -53,8 +53,8 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
       }
       return shown;
     },
-    renderNewStream(events, positionOf) {
-      const rendered = projection.renderNewStream?.(events, positionOf);
+    renderNewStreams(streams, positionOf) {
+      const rendered = projection.renderNewStreams?.(streams, positionOf);
       if (!rendered) return null;
       // the same shared lock first; no savepoint: a failure sends the append the usual way, which parks
       return {

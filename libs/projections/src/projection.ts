@@ -15,9 +15,9 @@ export interface Projection {
    */
   applyInline?(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean>;
   /**
-   * What `applyInline` does for the first events of a new stream, as SQL text (see
-   * InlineProjection.renderNewStream), so that the Postgres store sends the whole append in one round trip; null
-   * when it has no rendering for these events.
+   * What `applyInline` does for the first events of new streams, as SQL text (see InlineProjection.renderNewStreams),
+   * so that the Postgres store sends appends that arrive together in one round trip; null when it has no rendering
+   * for these events.
    */
-  renderNewStream?(events: NewStreamEvent[], positionOf: (index: number) => string): RenderedStatements | null;
+  renderNewStreams?(streams: NewStreamEvent[][], positionOf: (stream: number, index: number) => string): RenderedStatements | null;
 }

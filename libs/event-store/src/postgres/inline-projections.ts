@@ -4,16 +4,16 @@ import type { RecordedEvent } from '../event-store.port.js';
 /** An event of a new stream as its append's one round trip renders it: its position is not known yet. */
 export type NewStreamEvent = Omit<RecordedEvent, 'position' | 'recordedAt'>;
 
-/** A projection's work for a new stream's events as SQL text (see InlineProjection.renderNewStream). */
+/** A projection's work for new streams' events as SQL text (see InlineProjection.renderNewStreams). */
 export interface RenderedStatements {
   /** one or more statements, the values inlined as literals */
   sql: string;
   /** how many statements `sql` holds: their results come back in that order */
   statements: number;
-  /** from those results: whether the read model shows the events at commit, as `apply` would answer */
-  shown(results: pg.QueryResult[]): boolean;
-  /** from those results: what the caller may answer with (see AppendResult.answers) */
-  answer?(results: pg.QueryResult[]): unknown;
+  /** from those results, for each stream: whether the read model shows its events at commit, as `apply` would answer */
+  shown(results: pg.QueryResult[]): boolean[];
+  /** from those results, for each stream: what its caller may answer with (see AppendResult.answers) */
+  answer?(results: pg.QueryResult[]): unknown[];
 }
 
 /**
@@ -31,11 +31,11 @@ export interface InlineProjection {
    */
   apply(events: RecordedEvent[], db: pg.ClientBase): Promise<boolean>;
   /**
-   * Optional: the same work for the first events of a new stream, rendered as SQL, so that the whole append (BEGIN,
-   * the insert, this, COMMIT) travels as one simple query, one round trip instead of one per statement. `positionOf(i)`
-   * is an SQL expression for the position the i-th event gets. Null when it has no rendering for these events. It
-   * runs without a savepoint: when any statement fails the store rolls back and appends the usual way, where
-   * `apply` parks what it cannot apply.
+   * Optional: the same work for the first events of new streams (appends that arrived together), rendered as SQL, so
+   * that they all travel as one simple query in one transaction (BEGIN, the insert, this, COMMIT: new-streams.ts)
+   * instead of a round trip per statement each. `positionOf(s, i)` is an SQL expression for the position the i-th
+   * event of stream s gets. Null when it has no rendering for these events. It runs without a savepoint: when any
+   * statement fails the store rolls back and appends each the usual way, where `apply` parks what it cannot apply.
    */
-  renderNewStream?(events: NewStreamEvent[], positionOf: (index: number) => string): RenderedStatements | null;
+  renderNewStreams?(streams: NewStreamEvent[][], positionOf: (stream: number, index: number) => string): RenderedStatements | null;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { inTransaction } from '../../../database/src/pool.js';
 import {
   WrongExpectedVersionError,
@@ -13,7 +13,8 @@ import {
   type SubscribeOptions,
 } from '../event-store.port.js';
 import { AppendSignal } from './append-signal.js';
-import type { InlineProjection, NewStreamEvent, RenderedStatements } from './inline-projections.js';
+import type { InlineProjection } from './inline-projections.js';
+import { NewStreamAppends, type AppendedRow } from './new-streams.js';
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
 
@@ -104,17 +105,11 @@ export interface PostgresEventStoreOptions {
   inline?: InlineProjection[];
 }
 
-interface AppendedRow {
-  position: string;
-  transaction_id: string;
-  revision: number;
-  recorded_at: Date;
-}
-
 export class PostgresEventStore implements EventStore {
   private readonly signal: AppendSignal;
   private readonly pollIntervalMs: number;
   private readonly inline: InlineProjection[];
+  private readonly newStreams: NewStreamAppends;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -123,6 +118,7 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.inline = [...(options.inline ?? [])];
     this.signal = new AppendSignal(pool);
+    this.newStreams = new NewStreamAppends(pool, this.inline);
   }
 
   /** Runs `projection` inside every later append's transaction (see InlineProjection). */
@@ -175,9 +171,9 @@ export class PostgresEventStore implements EventStore {
         ? { name: 'events_append_after_last', text: APPEND_AFTER_LAST, values: [streamId, ...columns] }
         : { name: 'events_append_at', text: APPEND_AT, values: [streamId, expected === 'no_stream' ? -1 : expected, ...columns] };
     if (this.inline.length === 0) return { rows: (await this.pool.query<AppendedRow>(query)).rows };
-    if (expected === 'no_stream') {
-      const inOneTrip = await this.insertNewStreamInOneTrip(streamId, events, columns);
-      if (inOneTrip) return inOneTrip;
+    if (expected === 'no_stream' && this.newStreams.available) {
+      const written = await this.newStreams.append(streamId, events, columns[2], columns[3]);
+      if (written) return written;
     }
     return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<AppendedRow>(query);
@@ -199,67 +195,6 @@ export class PostgresEventStore implements EventStore {
       for (const projection of this.inline) if (await projection.apply(recorded, client)) inline.push(projection.name);
       return { rows, inline };
     });
-  }
-
-  /**
-   * A new stream's append as one simple query when every inline projection renders its part (see
-   * InlineProjection.renderNewStream): BEGIN, the insert, their statements, COMMIT, in one round trip. Null when one
-   * does not render, or when any statement failed (rolled back): the caller then appends statement by statement,
-   * which tells a taken stream from bad data and parks what a projection cannot apply.
-   */
-  private async insertNewStreamInOneTrip(
-    streamId: string,
-    events: NewEvent[],
-    columns: string[][],
-  ): Promise<{ rows: AppendedRow[]; inline: string[]; answers: Record<string, unknown> } | null> {
-    const fresh: NewStreamEvent[] = events.map((event, i) => ({
-      id: event.id,
-      streamId,
-      revision: i,
-      type: event.type,
-      data: JSON.parse(columns[2][i]) as Record<string, unknown>,
-      metadata: JSON.parse(columns[3][i]) as RecordedEvent['metadata'],
-    }));
-    const positionOf = (i: number) => `(SELECT position FROM events WHERE event_id = ${pg.escapeLiteral(events[i].id)}::uuid)`;
-    const rendered: RenderedStatements[] = [];
-    for (const projection of this.inline) {
-      const statements = projection.renderNewStream?.(fresh, positionOf);
-      if (!statements) return null;
-      rendered.push(statements);
-    }
-    const values = events
-      .map((event, i) => `(${[streamId, String(i), event.id, event.type, columns[2][i], columns[3][i]].map((v) => pg.escapeLiteral(v)).join(', ')})`)
-      .join(', ');
-    const sql = [
-      'BEGIN',
-      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
-       SELECT v.stream_id, v.revision::int, v.event_id::uuid, v.type, v.data::jsonb, v.metadata::jsonb
-       FROM (VALUES ${values}) AS v(stream_id, revision, event_id, type, data, metadata)
-       RETURNING position, transaction_id::text AS transaction_id, revision, recorded_at`,
-      ...rendered.map((statements) => statements.sql),
-      'COMMIT',
-    ].join(';\n');
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-      let next = 2;
-      const inline: string[] = [];
-      const answers: Record<string, unknown> = {};
-      rendered.forEach((statements, i) => {
-        const own = results.slice(next, next + statements.statements);
-        next += statements.statements;
-        if (!statements.shown(own)) return;
-        inline.push(this.inline[i].name);
-        if (statements.answer) answers[this.inline[i].name] = statements.answer(own);
-      });
-      return { rows: results[1].rows as AppendedRow[], inline, answers };
-    } catch {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      return null;
-    } finally {
-      client.release(broken);
-    }
   }
 
   async readStream(streamId: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

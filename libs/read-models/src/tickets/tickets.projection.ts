@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { NewStreamEvent, RecordedEvent, RenderedStatements } from '../../../event-store/src/index.js';
 import type { InlineCapableProjection } from '../../../projections/src/index.js';
+import type { TicketEvent } from '../../../ticket-domain/src/ticket.events.js';
 import { applyTicketEvents, asTicketEvent, LIVE_TABLES, REBUILD_UNDER_WAY, ticketOfStream, type TicketTables } from './ticket-tables.js';
 
 // The tickets projection: its async way, its inline way, and a new ticket's row in the append's one round trip.
@@ -59,25 +60,38 @@ async function applyJustAppended(events: RecordedEvent[], db: pg.ClientBase): Pr
 }
 
 /**
- * A new ticket's row as INSERT_TICKETS writes it, rendered for the append's one round trip (its `seq` is the
- * position its event gets); like the insert, it tells whether a rebuild is under way.
+ * New tickets' rows as INSERT_TICKETS writes them, rendered for their appends' one round trip (each `seq` the
+ * position its event gets); like the insert, it tells whether a rebuild is under way. Only streams of one
+ * TicketCreated, which is what a new ticket is.
  */
-function renderNewTicket(events: NewStreamEvent[], positionOf: (index: number) => string): RenderedStatements | null {
-  const [created] = events;
-  if (events.length !== 1 || created.type !== 'TicketCreated' || ticketOfStream(created.streamId) === null) return null;
-  const event = asTicketEvent(created);
-  if (event.type !== 'TicketCreated') return null;
-  const d = event.data;
+function renderNewTickets(streams: NewStreamEvent[][], positionOf: (stream: number, index: number) => string): RenderedStatements | null {
+  const created: Array<Extract<TicketEvent, { type: 'TicketCreated' }>['data']> = [];
+  for (const events of streams) {
+    const event = asTicketEvent(events[0]);
+    if (events.length !== 1 || event.type !== 'TicketCreated' || ticketOfStream(events[0].streamId) === null) return null;
+    created.push(event.data);
+  }
   const text = (value: string) => pg.escapeLiteral(value);
+  const rows = created.map(
+    (d, s) =>
+      `(${text(d.ticketId)}::uuid, ${positionOf(s, 0)}, ${text(d.customerId)}::uuid, ${text(d.customerEmail)}, ${text(d.repo)}, ` +
+      `${text(d.title)}, ${text(d.description)}, 'open', ${text(d.createdAt)}::timestamptz, ${text(d.createdAt)}::timestamptz, 0)`,
+  );
+  const rowOf = ([inserted]: pg.QueryResult[]) => new Map(inserted.rows.map((row: { id: string; rebuilding: boolean }) => [row.id, row]));
   return {
     sql: `INSERT INTO ${LIVE_TABLES.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision)
-      VALUES (${text(d.ticketId)}::uuid, ${positionOf(0)}, ${text(d.customerId)}::uuid, ${text(d.customerEmail)}, ${text(d.repo)},
-              ${text(d.title)}, ${text(d.description)}, 'open', ${text(d.createdAt)}::timestamptz, ${text(d.createdAt)}::timestamptz, ${created.revision})
+      VALUES ${rows.join(',\n')}
       RETURNING *, ${REBUILD_UNDER_WAY} AS rebuilding`,
     statements: 1,
-    shown: ([inserted]) => inserted.rows[0]?.rebuilding === false,
-    // the new row, for the create's answer (tickets.queries.ts: newTicketAnswer)
-    answer: ([inserted]) => inserted.rows[0],
+    shown: (results) => {
+      const inserted = rowOf(results);
+      return created.map((d) => inserted.get(d.ticketId)?.rebuilding === false);
+    },
+    // each new row, for its create's answer (tickets.queries.ts: createdTicket)
+    answer: (results) => {
+      const inserted = rowOf(results);
+      return created.map((d) => inserted.get(d.ticketId));
+    },
   };
 }
 
@@ -87,5 +101,5 @@ export const ticketsProjection: InlineCapableProjection = {
   apply: (event, db) => applyNotShown([event], db),
   applyBatch: (events, db) => applyNotShown(events, db),
   applyInline: applyJustAppended,
-  renderNewStream: renderNewTicket,
+  renderNewStreams: renderNewTickets,
 };
