@@ -10,7 +10,7 @@
  */
 import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -143,6 +143,20 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/** CPU time of every Postgres process on the machine so far, in ms (a backend that exits meanwhile takes its share along). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
 interface Run {
   rps: number;
   p50: number;
@@ -152,6 +166,10 @@ interface Run {
   codes: string;
   /** CPU ms the server process spent per completed request. */
   cpuPerRequest: number;
+  /** CPU ms all Postgres processes spent per completed request. */
+  postgresCpuPerRequest: number;
+  /** CPU ms the service's worker spent per completed request (0 for the others, which have none). */
+  workerCpuPerRequest: number;
   /** Peak resident memory of the service's API and worker during this run, MB (sampled every 100 ms). */
   apiPeakRss: number;
   workerPeakRss: number;
@@ -170,9 +188,11 @@ function sampleRss(apiPid: number, workerPid: number): void {
   }, 100);
 }
 
-async function cannon(target: Child, request: CannonRequest, seconds: number): Promise<Run> {
+async function cannon(target: Child, request: CannonRequest, seconds: number, worker?: Child): Promise<Run> {
   const pid = target.process.pid!;
   const cpuBefore = cpuMs(pid);
+  const postgresBefore = postgresCpuMs();
+  const workerBefore = worker ? cpuMs(worker.process.pid!) : 0;
   rss.runApi = 0;
   rss.runWorker = 0;
   const result = await autocannon({
@@ -183,6 +203,8 @@ async function cannon(target: Child, request: CannonRequest, seconds: number): P
     requests: [request],
   });
   const cpu = cpuMs(pid) - cpuBefore;
+  const postgresCpu = postgresCpuMs() - postgresBefore;
+  const workerCpu = worker ? cpuMs(worker.process.pid!) - workerBefore : 0;
   const codes = Object.entries(result.statusCodeStats)
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, { count }]) => `${code}×${count}`)
@@ -195,6 +217,8 @@ async function cannon(target: Child, request: CannonRequest, seconds: number): P
     errors: result.errors + result.timeouts,
     codes,
     cpuPerRequest: cpu / Math.max(1, result.latency.totalCount),
+    postgresCpuPerRequest: postgresCpu / Math.max(1, result.latency.totalCount),
+    workerCpuPerRequest: workerCpu / Math.max(1, result.latency.totalCount),
     apiPeakRss: rss.runApi,
     workerPeakRss: rss.runWorker,
   };
@@ -335,7 +359,7 @@ async function main(): Promise<void> {
       peerGet: [peer, cycling(peerTicketIds.map((id) => `/tickets/${id}`), auth)],
       select: [ceiling, cycling(ceilingIds.map((id) => `/select/${id}`))],
     };
-    const measure = (kind: Kind, seconds = SECONDS) => cannon(requests[kind]![0], requests[kind]![1], seconds);
+    const measure = (kind: Kind, seconds = SECONDS) => cannon(requests[kind]![0], requests[kind]![1], seconds, kind === 'post' || kind === 'get' ? worker : undefined);
 
     console.log(`\nwarm-up: ${WARMUP_SECONDS} s on each route (not counted)`);
     for (const kind of KINDS) {
@@ -371,7 +395,8 @@ async function main(): Promise<void> {
     const count = async (table: string) => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
     const [ticketCount, eventCount, peerCount] = [await count('tickets'), await count('events'), await count('crud_tickets')];
 
-    const m = (kind: Kind, field: 'rps' | 'p50' | 'p99' | 'cpuPerRequest') => median(runs[kind].map((r) => r[field]));
+    type Field = 'rps' | 'p50' | 'p99' | 'cpuPerRequest' | 'postgresCpuPerRequest' | 'workerCpuPerRequest';
+    const m = (kind: Kind, field: Field) => median(runs[kind].map((r) => r[field]));
     // a ratio is the median of the per-round ratios: each round's runs ran back to back, under about the same load
     const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
     const paired = (a: Kind, b: Kind) => median(rounds.map((i) => ratioIn(a, b, i)));
@@ -386,7 +411,7 @@ async function main(): Promise<void> {
     const serviceFailures = failures(['post', 'get']);
 
     console.log(`\nresults (medians over ${ROUNDS} rounds; informational: nothing is asserted)\n`);
-    const row = (figure: string, field: 'rps' | 'p50' | 'p99' | 'cpuPerRequest', kinds: [Kind, Kind, Kind], show = (n: number) => fmt(n)) => [
+    const row = (figure: string, field: Field, kinds: [Kind, Kind, Kind], show = (n: number) => fmt(n)) => [
       figure,
       show(m(kinds[0], field)),
       show(m(kinds[1], field)),
@@ -400,12 +425,16 @@ async function main(): Promise<void> {
         [...row('  p50 latency, ms', 'p50', ['post', 'peerPost', 'insert'], ms), '-', '-', '-'],
         [...row('  p99 latency, ms', 'p99', ['post', 'peerPost', 'insert'], ms), '-', '-', '-'],
         [...row('  server CPU per request, ms', 'cpuPerRequest', ['post', 'peerPost', 'insert'], (n) => fmt(n, 2)), '-', '-', '-'],
+        [...row('  worker CPU per request, ms', 'workerCpuPerRequest', ['post', 'peerPost', 'insert'], (n) => fmt(n, 2)), '-', '-', '-'],
+        [...row('  Postgres CPU per request, ms', 'postgresCpuPerRequest', ['post', 'peerPost', 'insert'], (n) => fmt(n, 2)), '-', '-', '-'],
         [...row('GET /tickets/:id, requests/s', 'rps', ['get', 'peerGet', 'select']), `${x(rGetPeer)} peer`, `>= ${TARGET.getVsPeer}×`, yes(rGetPeer >= TARGET.getVsPeer)],
         ['  worst round', '', '', '', `${x(rGetPeerWorst)} peer`, `>= ${TARGET.getVsPeer}×`, yes(rGetPeerWorst >= TARGET.getVsPeer)],
         ['', '', '', '', `${x(paired('get', 'select'))} bare`, '-', '-'],
         [...row('  p50 latency, ms', 'p50', ['get', 'peerGet', 'select'], ms), '-', '-', '-'],
         [...row('  p99 latency, ms', 'p99', ['get', 'peerGet', 'select'], ms), '-', '-', '-'],
         [...row('  server CPU per request, ms', 'cpuPerRequest', ['get', 'peerGet', 'select'], (n) => fmt(n, 2)), '-', '-', '-'],
+        [...row('  worker CPU per request, ms', 'workerCpuPerRequest', ['get', 'peerGet', 'select'], (n) => fmt(n, 2)), '-', '-', '-'],
+        [...row('  Postgres CPU per request, ms', 'postgresCpuPerRequest', ['get', 'peerGet', 'select'], (n) => fmt(n, 2)), '-', '-', '-'],
         ['non-2xx answers + errors under load', String(serviceFailures), String(failures(['peerPost', 'peerGet'])), String(failures(['insert', 'select'])), '-', '0', yes(serviceFailures === 0)],
         ['API peak resident memory, MB', fmt(rss.api, 1), '-', '-', '-', `< ${CAP_MB.api} MB`, yes(rss.api < CAP_MB.api)],
         ['worker peak resident memory, MB', fmt(rss.worker, 1), '-', '-', '-', `< ${CAP_MB.worker} MB`, yes(rss.worker < CAP_MB.worker)],
@@ -445,7 +474,8 @@ async function main(): Promise<void> {
         `resident memory sampled every 100 ms under load: API idle ${fmt(idle.api, 1)} MB, peak ${fmt(rss.api, 1)} MB, VmHWM ${hwm.api === null ? 'n/a' : fmt(hwm.api, 1)} MB; ` +
           `worker idle ${fmt(idle.worker, 1)} MB, peak ${fmt(rss.worker, 1)} MB, VmHWM ${hwm.worker === null ? 'n/a' : fmt(hwm.worker, 1)} MB.`,
         `${api.lines()} line(s) of API log output; in the end ${fmt(ticketCount)} tickets and ${fmt(eventCount)} events in the service, ${fmt(peerCount)} rows in crud_tickets.`,
-        `server CPU per request: user+system time of the server process over completed requests; autocannon and Postgres share the same ${cpus().length} cores.`,
+        `server CPU per request: user+system time of the server process over completed requests (the worker's beside, for the service); ` +
+          `Postgres CPU: of every postgres process on the machine; autocannon and Postgres share the same ${cpus().length} cores.`,
         `load average at the end: ${loadavg().map((l) => fmt(l, 2)).join(' ')} (1/5/15 min); other processes' work skews the figures, less so their ratios.`,
       ].join('\n'),
     );
