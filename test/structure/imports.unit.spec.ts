@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { cycles, folderEdges, importEdges } from './import-graph.js';
+import { withTempTree } from './temp-tree.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -55,23 +55,18 @@ describe('the import graph of apps/ and libs/ (tests aside)', () => {
 
 describe('the import-graph reader itself', () => {
   it('sees a cycle between two folders and an import of test support', () => {
-    const tree = mkdtempSync(join(tmpdir(), 'import-graph-'));
-    try {
-      const write = (path: string, text: string) => {
-        mkdirSync(join(tree, path, '..'), { recursive: true });
-        writeFileSync(join(tree, path), text);
-      };
-      write('libs/a/src/a.ts', "import { b } from '../../b/src/b.js';\nexport const a = b;\n");
-      write('libs/b/src/b.ts', "export { a } from '../../a/src/a.js';\nexport const b = 1;\n");
-      write('libs/b/src/c.ts', "const later = await import('../../../test/support/x.js');\n");
-      write('libs/b/src/b.spec.ts', "import '../../a/src/a.js';\n");
+    const files = {
+      'libs/a/src/a.ts': "import { b } from '../../b/src/b.js';\nexport const a = b;\n",
+      'libs/b/src/b.ts': "export { a } from '../../a/src/a.js';\nexport const b = 1;\n",
+      'libs/b/src/c.ts': "const later = await import('../../../test/support/x.js');\n",
+      'libs/b/src/b.spec.ts': "import '../../a/src/a.js';\n",
+    };
+    withTempTree(files, (tree) => {
       const edges = importEdges(tree, ['libs']);
       expect(cycles(folderEdges(edges))).toEqual([['libs/a', 'libs/b', 'libs/a']]);
       expect(edges.filter(({ to }) => to.startsWith('test/'))).toEqual([{ from: 'libs/b/src/c.ts', to: 'test/support/x.ts' }]);
       expect(edges.some(({ from }) => from.endsWith('.spec.ts'))).toBe(false);
-    } finally {
-      rmSync(tree, { recursive: true, force: true });
-    }
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { ConfigModule } from '../../../libs/config/src/config.module.js';
 import type { Config } from '../../../libs/config/src/index.js';
 import { DatabaseModule } from '../../../libs/database/src/database.module.js';
 import { EventStoreModule } from '../../../libs/event-store/src/event-store.module.js';
-import { HealthController, HttpExceptionFilter, loggerModule } from '../../../libs/observability/src/index.js';
+import { HealthController, HttpExceptionFilter, loggerModule } from '../../../libs/observability/src/nest.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
 import { QueuesModule } from '../../../libs/queues/src/queues.module.js';
 import { readModelProjections } from '../../../libs/read-models/src/index.js';

@@ -7,7 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { SESSION_COOKIE } from '../../../libs/auth/src/index.js';
 import type { Config } from '../../../libs/config/src/index.js';
-import { logRequests } from '../../../libs/observability/src/request-logging.js';
+import { logRequests } from '../../../libs/observability/src/nest.js';
 import { ApiModule } from './api.module.js';
 import { NoNulCharactersPipe } from './no-nul-characters.pipe.js';
 import { registerWeb } from './web/register-web.js';

@@ -1,8 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import * as authDto from '../../../libs/auth/src/auth.dto.js';
 import { parseArgs, UsageError } from './args.js';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './create-admin.command.js';
 import { promptHidden, PromptCancelled, readFirstLine, type PasswordInput } from './password.js';
 import { progressReporter } from './progress.js';
 
@@ -113,13 +111,5 @@ describe('admin command line: passwords', () => {
     expect(await piped('windows line\r\n')).toBe('windows line');
     expect(await piped('no line break')).toBe('no line break');
     expect(await piped('')).toBe('');
-  });
-
-  it("keeps registration's limits", () => {
-    expect({ EMAIL_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH }).toEqual({
-      EMAIL_MAX_LENGTH: authDto.EMAIL_MAX_LENGTH,
-      PASSWORD_MIN_LENGTH: authDto.PASSWORD_MIN_LENGTH,
-      PASSWORD_MAX_LENGTH: authDto.PASSWORD_MAX_LENGTH,
-    });
   });
 });

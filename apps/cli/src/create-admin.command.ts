@@ -1,15 +1,17 @@
 import { isEmail } from 'class-validator';
-import { hashPassword, verifyPassword } from '../../../libs/auth/src/index.js';
+import {
+  AccountsRepository,
+  EMAIL_MAX_LENGTH,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  TokenService,
+  verifyPassword,
+} from '../../../libs/auth/src/index.js';
 import type { Config } from '../../../libs/config/src/index.js';
 import { withInfrastructure } from './infrastructure.js';
 import { CommandFailed, line, type CliIo } from './io.js';
 import { promptHidden, PromptCancelled, readFirstLine } from './password.js';
-
-// registration's limits (EMAIL_MAX_LENGTH, PASSWORD_*_LENGTH of libs/auth/src/auth.dto.ts, which loads Swagger:
-// seconds at start); create-admin.command.spec.ts checks that they agree
-export const EMAIL_MAX_LENGTH = 254;
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 200;
 
 /**
  * `create-admin <email>`: that account exists with role admin and the password given, as the ADMIN_EMAIL
@@ -20,11 +22,6 @@ export async function createAdmin({ email: given }: { email: string }, config: C
   // the rule of registration, so that whoever can register with an address can be made admin with it
   if (email.length > EMAIL_MAX_LENGTH || !isEmail(email, { require_tld: false })) throw new CommandFailed(`"${given}" is not an email address`);
   const password = await readPassword(email, io);
-  // only now (they load Nest): a typo is told and the prompt shown without waiting for them
-  const [{ AccountsRepository }, { TokenService }] = await Promise.all([
-    import('../../../libs/auth/src/accounts.repository.js'),
-    import('../../../libs/auth/src/tokens.js'),
-  ]);
   return withInfrastructure(config, async ({ pool }) => {
     const result = await new AccountsRepository(pool).upsert(
       email,

@@ -6,7 +6,7 @@ import { EventStoreModule } from '../../../libs/event-store/src/event-store.modu
 import { ForgejoOutboundModule, forgejoSagas } from '../../../libs/forgejo/src/outbound/forgejo-outbound.module.js';
 import { ForgejoReconcileModule, reconcileSagas } from '../../../libs/forgejo/src/reconcile/forgejo-reconcile.module.js';
 import { MailModule, mailSagas } from '../../../libs/mail/src/mail.module.js';
-import { loggerModule } from '../../../libs/observability/src/index.js';
+import { loggerModule } from '../../../libs/observability/src/nest.js';
 import { ProjectionsModule } from '../../../libs/projections/src/projections.module.js';
 import { FORGEJO_QUEUE, MAIL_QUEUE } from '../../../libs/queues/src/index.js';
 import { QueuesModule } from '../../../libs/queues/src/queues.module.js';

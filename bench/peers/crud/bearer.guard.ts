@@ -1,6 +1,7 @@
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { TokenService, userOfBearer, type AuthenticatedRequest } from '../../../libs/auth/src/index.js';
+import { TokenService } from '../../../libs/auth/src/index.js';
+import { userOfBearer, type AuthenticatedRequest } from '../../../libs/auth/src/nest.js';
 
 const PUBLIC = 'crud-peer:public';
 export const Public = () => SetMetadata(PUBLIC, true);

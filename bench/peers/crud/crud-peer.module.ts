@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type pg from 'pg';
 import { TokenService } from '../../../libs/auth/src/index.js';
 import { createPool, PG_POOL } from '../../../libs/database/src/index.js';
 import { REDACTED_PATHS } from '../../../libs/observability/src/logger.js';
@@ -47,7 +48,8 @@ export class CrudPeerModule {
       controllers: [HealthController, CrudTicketsController],
       providers: [
         { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl) },
-        TokenService,
+        // as the service's AuthModule provides it
+        { provide: TokenService, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new TokenService(pool) },
         { provide: APP_GUARD, useClass: BearerGuard },
       ],
     };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL, inTransaction } from '../../database/src/index.js';
+import { inTransaction } from '../../database/src/index.js';
 import type { AuthenticatedUser, Role } from './authenticated-user.js';
 
 export interface Account extends AuthenticatedUser {
@@ -25,10 +24,12 @@ const toAccount = (row: AccountRow): Account => ({
   createdAt: row.created_at,
 });
 
-/** The `accounts` table. Emails are looked up by `email_key`, the lower-cased address (see migration 0002). */
-@Injectable()
+/**
+ * The `accounts` table. Emails are looked up by `email_key`, the lower-cased address (see migration 0002). No Nest
+ * here (auth.module.ts provides it over PG_POOL): a script makes one over its own pool.
+ */
 export class AccountsRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** The new account, or null when the email is taken (case-insensitively), also when a concurrent insert won. */
   async create(email: string, passwordHash: string, role: Role): Promise<Account | null> {

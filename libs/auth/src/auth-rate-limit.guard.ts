@@ -1,7 +1,8 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { FixedWindowRateLimiter, tooManyRequests } from './rate-limiter.js';
+import { FixedWindowRateLimiter } from './rate-limiter.js';
+import { tooManyRequests } from './too-many-requests.js';
 
 /**
  * Register and login together: at most AUTH_RATE_LIMIT requests per minute from one client address

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type pg from 'pg';
+import { PG_POOL } from '../../database/src/index.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { AccountsService } from './accounts.service.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
@@ -13,9 +15,10 @@ import { TokenService } from './tokens.js';
 @Module({
   controllers: [AuthController],
   providers: [
-    AccountsRepository,
+    // plain classes (the pure side of the lib): built over the app's pool
+    { provide: AccountsRepository, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new AccountsRepository(pool) },
+    { provide: TokenService, inject: [PG_POOL], useFactory: (pool: pg.Pool) => new TokenService(pool) },
     AccountsService,
-    TokenService,
     RequestAuthenticator,
     AuthRateLimitGuard,
     AdminBootstrap,

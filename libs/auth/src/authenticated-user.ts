@@ -1,5 +1,3 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-
 export type Role = 'customer' | 'admin';
 
 /** Who is calling: set on the request by the auth guard from the bearer token. */
@@ -9,15 +7,6 @@ export interface AuthenticatedUser {
   role: Role;
 }
 
+/** The metadata keys of @Public() and @AdminOnly() (auth.decorators.ts), read by the auth guard. */
 export const IS_PUBLIC = 'auth:public';
 export const ADMIN_ONLY = 'auth:admin-only';
-
-/** The route needs no token (register, login, health, docs, webhooks). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
-
-/** The route is for admins; a customer gets 403. On a controller, it covers every route of it. */
-export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
-
-export const CurrentUser = createParamDecorator(
-  (_: unknown, context: ExecutionContext): AuthenticatedUser => context.switchToHttp().getRequest().user,
-);

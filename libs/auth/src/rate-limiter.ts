@@ -1,5 +1,3 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 interface Window {
@@ -42,16 +40,4 @@ export class FixedWindowRateLimiter {
     this.lastSweep = now;
     for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
   }
-}
-
-/** 429 in the standard error shape; the exception filter turns `retryAfter` into the `Retry-After` header. */
-export function tooManyRequests(retryAfterSeconds: number): HttpException {
-  return new HttpException(
-    {
-      statusCode: HttpStatus.TOO_MANY_REQUESTS,
-      message: `Too many requests, retry in ${retryAfterSeconds} s`,
-      retryAfter: retryAfterSeconds,
-    },
-    HttpStatus.TOO_MANY_REQUESTS,
-  );
 }

@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '../../database/src/index.js';
 import type { AuthenticatedUser, Role } from './authenticated-user.js';
 import { TokenCache } from './token-cache.js';
 
@@ -20,12 +18,14 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-/** Bearer tokens: random, stored only as a hash with an expiry, verified through a short in-memory cache. */
-@Injectable()
+/**
+ * Bearer tokens: random, stored only as a hash with an expiry, verified through a short in-memory cache. No Nest
+ * here (auth.module.ts provides it over PG_POOL): a script makes one over its own pool.
+ */
 export class TokenService {
   readonly cache = new TokenCache();
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   async issue(accountId: string): Promise<IssuedToken> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');

@@ -1,8 +1,5 @@
-// Pure parts and injectables; the Nest module is mail.module.ts.
-export * from './mailer.js';
-export * from './mail.processor.js';
-export * from './ticket-resolved-mail.saga.js';
-export * from './ticket-resolved.email.js';
-export * from './team-reply-mail.processor.js';
-export * from './team-reply-mail.saga.js';
+// The pure parts: the emails and what a failed send says. The sagas, processors and mailer are Nest pieces of
+// mail.module.ts (MailModule, mailSagas), which the worker imports.
+export * from './send-failure.js';
 export * from './team-reply.email.js';
+export * from './ticket-resolved.email.js';

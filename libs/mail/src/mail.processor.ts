@@ -5,29 +5,26 @@ import type { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { REOPEN_LINK_KEY, reopenLinkExpiry, ServiceKeys, signReopenLink } from '../../auth/src/reopen-links/index.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '../../event-store/src/index.js';
+import type { RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
 import { TicketReader } from '../../ticket-commands/src/index.js';
-import { ticketStream } from '../../ticket-domain/src/index.js';
 import { Mailer } from './mailer.js';
 import { sendNotification, type NotificationSender } from './send-notification.js';
 import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resolved-mail.saga.js';
 import { ticketResolvedEmail } from './ticket-resolved.email.js';
 
 const CONCURRENCY = 5;
-// events per read when an old job (without the event's revision) looks for its IssueClosed event
-const SCAN_PAGE = 50;
 
 /**
  * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it asks the
- * ticket's decision state first and does nothing when the notification is already recorded. It reads only the
- * two events it needs (TicketCreated and the IssueClosed at the job's revision), never every comment body. A failed send throws, and Bull tries
- * again with backoff; a crash between the send and the record can send it twice (at least once, never zero).
+ * ticket's decision state first and does nothing when the notification is already recorded. It reads the state
+ * and the two events it needs (TicketCreated and the IssueClosed at the job's revision) in one read, never every
+ * comment body. A failed send throws, and Bull tries again with backoff; a crash between the send and the record
+ * can send it twice (at least once, never zero).
  */
 @Processor(MAIL_QUEUE)
 export class MailProcessor {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONFIG) private readonly config: Config,
     private readonly tickets: TicketReader,
     private readonly commands: CommandBus,
@@ -45,13 +42,15 @@ export class MailProcessor {
   @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
-    const created = await this.tickets.created(ticketId);
-    const closed = await this.issueClosed(ticketId, eventId, revision);
+    const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';
+    const { state, created, events } = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const atRevision = typeof revision === 'number' ? events.get(revision) : undefined;
+    // a job queued before jobs carried the event's revision looks for it, a page at a time
+    const closed = atRevision && isIt(atRevision) ? atRevision : await this.tickets.find(ticketId, isIt);
     if (!closed || !created) {
       this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
       return 'no such event';
     }
-    const state = await this.tickets.state(ticketId);
     if (state.status !== 'none' && state.notified.has(eventId)) return 'already sent';
 
     const ticket = created.data;
@@ -65,21 +64,5 @@ export class MailProcessor {
     const claims = { closeRevision: closed.revision, expiresAt: reopenLinkExpiry(closed.data.closedAt as string) };
     const token = signReopenLink(await this.keys.key(REOPEN_LINK_KEY), ticketId, claims);
     return `${this.config.baseUrl}/tickets/${ticketId}/reopen?token=${token}`;
-  }
-
-  /** The job's IssueClosed event: at its revision, or (a job queued before revisions were kept) looked for page by page. */
-  private async issueClosed(ticketId: string, eventId: string, revision: number | undefined): Promise<RecordedEvent | null> {
-    const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';
-    if (typeof revision === 'number') {
-      const event = await this.tickets.eventAt(ticketId, revision);
-      if (event && isIt(event)) return event;
-    }
-    const stream = ticketStream(ticketId);
-    for (let from = 0; ; from += SCAN_PAGE) {
-      const page = await this.store.readStream(stream, { fromRevision: from, maxCount: SCAN_PAGE });
-      const found = page.find(isIt);
-      if (found) return found;
-      if (page.length < SCAN_PAGE) return null;
-    }
   }
 }

@@ -15,7 +15,8 @@ const CONCURRENCY = 5;
 
 /**
  * Sends the email of one TeamReplyAdded event, then records NotificationSent: as the resolved email, at least
- * once and, short of a crash between the send and the record, once. It reads the two events it needs only.
+ * once and, short of a crash between the send and the record, once. It reads the state and the two events it
+ * needs in one read.
  */
 @Processor(MAIL_QUEUE)
 export class TeamReplyMailProcessor {
@@ -36,13 +37,12 @@ export class TeamReplyMailProcessor {
   @Process({ name: TEAM_REPLY_MAIL, concurrency: CONCURRENCY })
   async teamReply(job: Job<TeamReplyJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
-    const created = await this.tickets.created(ticketId);
-    const added = typeof revision === 'number' ? await this.tickets.eventAt(ticketId, revision) : null;
+    const { state, created, events } = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const added = typeof revision === 'number' ? events.get(revision) : undefined;
     if (!created || !added || added.id !== eventId || added.type !== 'TeamReplyAdded') {
       this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
       return 'no such event';
     }
-    const state = await this.tickets.state(ticketId);
     if (state.status === 'none') return 'no such event';
     if (state.notified.has(eventId)) return 'already sent';
     const reply = added.data as { forgejoCommentId: number; body: string; authorName: string };

@@ -1,29 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
-import type { RecordedEvent } from '../../event-store/src/index.js';
 import { TeamReplyMailProcessor } from './team-reply-mail.processor.js';
+import { eventAt, readerOver } from './testing/reader-over.js';
 
 const NOW = '2026-12-01T10:00:00.000Z';
-const meta = { actor: { type: 'forgejo' as const, login: 'jdoe' }, correlationId: 'corr', causationId: 'cause' };
-const at = (revision: number, id: string, type: string, data: Record<string, unknown>): RecordedEvent => ({
-  id, type, data, metadata: meta, streamId: 'ticket-t1', revision, position: { commit: 1n, prepare: BigInt(revision) }, recordedAt: new Date(NOW),
-});
-const created = at(0, 'created', 'TicketCreated', { ticketId: 't1', repo: 'desk', title: 'Printer', description: 'D', customerId: 'c1', customerEmail: 'c@example.com', createdAt: NOW });
-const added = at(2, 'reply-1', 'TeamReplyAdded', { ticketId: 't1', replyId: 'r1', forgejoCommentId: 7, body: 'Fixed.', authorName: 'Jane Doe', createdAt: NOW });
 
 function processorWith({ notified = false, removed = false } = {}) {
+  const events = [
+    eventAt(0, 'created', 'TicketCreated', { repo: 'desk', title: 'Printer', description: 'D', customerId: 'c1', customerEmail: 'c@example.com', createdAt: NOW }),
+    eventAt(1, 'linked', 'ForgejoIssueLinked', { issueNumber: 1, linkedAt: NOW }),
+    eventAt(2, 'reply-1', 'TeamReplyAdded', { replyId: 'r1', forgejoCommentId: 7, body: 'Fixed.', authorName: 'Jane Doe', createdAt: NOW }),
+    ...(notified ? [eventAt(3, 'sent-1', 'NotificationSent', { notificationFor: 'reply-1', to: 'c@example.com', sentAt: NOW })] : []),
+    ...(removed ? [eventAt(3, 'removed-1', 'TeamReplyRemoved', { replyId: 'r1', forgejoCommentId: 7, removedAt: NOW })] : []),
+  ];
+  const { reader } = readerOver(events);
   const sent: { to: string; subject: string; text: string }[] = [];
   const recorded: unknown[] = [];
-  const events = [created, at(1, 'linked', 'ForgejoIssueLinked', { ticketId: 't1', issueNumber: 1, linkedAt: NOW }), added];
-  const tickets = {
-    created: async () => created,
-    eventAt: async (_ticketId: string, revision: number) => events[revision] ?? null,
-    state: async () => ({ status: 'open', notified: new Set(notified ? ['reply-1'] : []), replies: new Map([[7, { replyId: 'r1', removed }]]) }),
-  };
   const commands = { execute: async (command: unknown) => recorded.push(command) };
   const mailer = { send: async (email: { to: string; subject: string; text: string }) => sent.push(email), sends: true, describe: () => ({ reason: 'x' }) };
   const logger = { setContext: () => undefined, warn: () => undefined, info: () => undefined, error: () => undefined };
   const config = { mailFrom: 'support@example.com', baseUrl: 'https://desk.example.com' };
-  const processor = new TeamReplyMailProcessor(config as never, tickets as never, commands as never, mailer as never, logger as never);
+  const processor = new TeamReplyMailProcessor(config as never, reader, commands as never, mailer as never, logger as never);
   const job = (data: Record<string, unknown>) => ({ data, attemptsMade: 0, opts: { attempts: 3 } }) as never;
   return { processor, job, sent, recorded };
 }

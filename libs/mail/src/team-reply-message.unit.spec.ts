@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from '../../event-store/src/index.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
-import { TeamReplyMailSaga, teamReplyEmail } from './index.js';
+import { teamReplyEmail } from './index.js';
+import { TeamReplyMailSaga } from './team-reply-mail.saga.js';
 
 const base = {
   ticketId: 't-1', title: 'Printer on fire', to: 'bob@example.com', from: 'support@example.com', baseUrl: 'https://desk.example.com',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from '../../event-store/src/index.js';
-import { describeSendError, singleLine, TicketResolvedMailSaga, ticketResolvedEmail } from './index.js';
+import { describeSendError, singleLine, ticketResolvedEmail } from './index.js';
+import { TicketResolvedMailSaga } from './ticket-resolved-mail.saga.js';
 import { MAIL_QUEUE } from '../../queues/src/index.js';
 
 const base = { ticketId: 't-1', title: 'Printer on fire', to: 'bob@example.com', from: 'support@example.com', eventId: 'e-1' };

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
-import { Public } from '../../auth/src/authenticated-user.js';
+import { Public } from '../../auth/src/nest.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import { PG_POOL } from '../../database/src/index.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/src/index.js';

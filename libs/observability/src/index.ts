@@ -1,5 +1,5 @@
-export * from './logger.js';
-export * from './request-logging.js';
+// The pure parts: what the logs never show, the Redis ping, the error body's shape. The Nest pieces (the logger
+// module, request logging, /health, the error filter) are nest.ts.
+export * from './redaction.js';
 export * from './redis-ping.js';
-export * from './health.controller.js';
-export * from './http-exception.filter.js';
+export type { ErrorBody } from './http-exception.filter.js';

@@ -8,6 +8,7 @@ export * from './tickets/reconcile.queries.js';
 export * from './tickets/ticket-owners.queries.js';
 export * from './tickets/sync-failures.queries.js';
 export * from './tickets/ticket-shown-revision.query.js';
+export * from './tickets/repo-has-tickets.query.js';
 export { ticketsProjection };
 
 /** Every read model the API serves and the worker keeps on standby. */

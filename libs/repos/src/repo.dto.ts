@@ -1,9 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, Length, Matches, ValidateIf } from 'class-validator';
-
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-/** A Forgejo owner or repository name: 1–100 of A-Z a-z 0-9 _ . -, and neither "." nor "..". */
-export const FORGEJO_NAME_PATTERN = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$/;
+import { FORGEJO_NAME_PATTERN, REPLY_MODES, SLUG_PATTERN, type ReplyMode } from './repo-names.js';
 
 // Matches and Length accept strings only, so each field gets one message that also covers "not a string".
 const IsSlug = () =>
@@ -21,9 +18,6 @@ const IsWebhookSecret = () => Length(1, 1024, { message: '$property must be a st
 /** Optional in a PATCH: absent keeps the value; present (null included) must be valid. */
 const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
 
-/** Which Forgejo comments reach the customer as replies. */
-export const REPLY_MODES = ['marked', 'all'] as const;
-export type ReplyMode = (typeof REPLY_MODES)[number];
 const IsReplyMode = () => IsIn(REPLY_MODES, { message: '$property must be "marked" or "all"' });
 const REPLY_MODE_DESCRIPTION =
   'Which Forgejo comments reach the customer as replies: "marked" (the first line starts with /reply) or "all" (every comment but /internal ones)';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException, type OnApplicationShutdown } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../database/src/index.js';
+import { repoHasTickets } from '../../read-models/src/index.js';
 import { RepoCache } from './repo-cache.js';
 import { RepoChangeListener, REPOS_CHANGED_CHANNEL } from './repo-change-listener.js';
 
@@ -173,8 +174,7 @@ export class ReposRepository implements OnApplicationShutdown {
       // the row lock makes two deletes, or a delete and an update, of one repo take turns
       const found = await client.query('SELECT 1 FROM repos WHERE slug = $1 FOR UPDATE', [slug]);
       if (found.rowCount === 0) throw notFound(slug);
-      const tickets = await client.query('SELECT 1 FROM tickets WHERE repo = $1 LIMIT 1', [slug]);
-      if ((tickets.rowCount ?? 0) > 0) throw new ConflictException(`repo "${slug}" has tickets`);
+      if (await repoHasTickets(client, slug)) throw new ConflictException(`repo "${slug}" has tickets`);
       await client.query('DELETE FROM repos WHERE slug = $1', [slug]);
       await client.query(`SELECT pg_notify('${REPOS_CHANGED_CHANNEL}', $1)`, [slug]);
       await client.query('COMMIT');

@@ -1,5 +1,5 @@
 import { Catch, ConflictException, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { HttpExceptionFilter } from '../../observability/src/index.js';
+import { HttpExceptionFilter } from '../../observability/src/nest.js';
 import { TicketRuleBroken } from '../../ticket-domain/src/ticket.decider.js';
 
 /** A broken ticket rule, told over HTTP: an unknown ticket is 404, anything else a 409 conflict. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HttpExceptionFilter } from '../../observability/src/index.js';
+import { HttpExceptionFilter } from '../../observability/src/nest.js';
 import { TicketsQueries } from '../../read-models/src/index.js';
 import { ReposModule } from '../../repos/src/repos.module.js';
 import { AddCommentController } from './add-comment/add-comment.controller.js';

@@ -2,7 +2,8 @@ import { ConflictException, Controller, HttpCode, Inject, Post } from '@nestjs/c
 import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { PinoLogger } from 'nestjs-pino';
 import type pg from 'pg';
-import { AdminOnly, CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { AdminOnly, CurrentUser } from '../../../auth/src/nest.js';
+import type { AuthenticatedUser } from '../../../auth/src/index.js';
 import { PG_POOL } from '../../../database/src/index.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/src/index.js';
 import { RebuildInProgressError, rebuildReadModels, type RebuildResult } from '../../../read-models/src/rebuild/rebuild.js';

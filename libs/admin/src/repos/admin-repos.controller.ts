@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminOnly } from '../../../auth/src/index.js';
+import { AdminOnly } from '../../../auth/src/nest.js';
 import { CONFIG, type Config } from '../../../config/src/index.js';
 import { AdminRepoDto, CreateRepoDto, UpdateRepoDto } from '../../../repos/src/repo.dto.js';
 import { ReposRepository, type Repo } from '../../../repos/src/repos.repository.js';

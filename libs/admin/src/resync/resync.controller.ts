@@ -2,7 +2,8 @@ import { Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminOnly, CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { AdminOnly, CurrentUser } from '../../../auth/src/nest.js';
+import type { AuthenticatedUser } from '../../../auth/src/index.js';
 import { RequestResync, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { TicketIdPipe, TicketRuleFilter } from '../../../tickets/src/index.js';
 

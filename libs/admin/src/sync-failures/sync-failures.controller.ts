@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminOnly } from '../../../auth/src/index.js';
+import { AdminOnly } from '../../../auth/src/nest.js';
 import { SyncFailuresQueries, type SyncFailures } from '../../../read-models/src/tickets/sync-failures.queries.js';
 
 @ApiTags('admin: tickets')

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminOnly } from '../../../auth/src/index.js';
+import { AdminOnly } from '../../../auth/src/nest.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/src/index.js';
 import { TicketsQueries, type TicketView } from '../../../read-models/src/index.js';
 import { AdminTicketPageResponse, TicketIdPipe } from '../../../tickets/src/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { commentBody } from '../client/issue-bodies.js';
-import { inboundCommandOf, type ChangeContext, type ForgejoChange } from './forgejo-change.js';
+import { inboundCommandOf, type ChangeContext, type ForgejoChange } from './forgejo-changes.js';
 
 const NOW = '2026-12-01T10:00:00.000Z';
 const context = (replyMode: ChangeContext['replyMode']): ChangeContext => ({ replyMode, deliveryId: 'd-1', newId: 'r-1', now: NOW });

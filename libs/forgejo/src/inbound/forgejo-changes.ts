@@ -2,11 +2,91 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
-import { TicketByIssueQuery } from '../../../read-models/src/index.js';
-import { commandMetadata, toMessage, type Via } from '../../../ticket-commands/src/index.js';
 import type { Actor } from '../../../event-store/src/index.js';
-import { TicketRuleBroken } from '../../../ticket-domain/src/index.js';
-import { inboundCommandOf, type ChangeContext, type ForgejoChange } from './forgejo-change.js';
+import { TicketByIssueQuery, type ForgejoRepository } from '../../../read-models/src/index.js';
+import { commandMetadata, toMessage, type Via } from '../../../ticket-commands/src/index.js';
+import { TicketRuleBroken, type TicketCommand } from '../../../ticket-domain/src/index.js';
+import { replyTextOf } from './reply-text.js';
+
+/*
+ * The inbound side's one way from a Forgejo change to a ticket: whether a webhook delivered it or reconcile read it
+ * back, the change finds its ticket (the read model's lookup), the table below gives its command, and the
+ * CommandBus runs it.
+ */
+
+/** A change made in Forgejo, as the inbound side sees it: the same shape however it came in. */
+export type ForgejoChange =
+  | { kind: 'issue'; action: string; repository: ForgejoRepository; issueNumber: number; login: string | null }
+  | {
+      kind: 'comment';
+      action: string;
+      repository: ForgejoRepository;
+      issueNumber: number;
+      login: string | null;
+      comment: { id: number; body: string; authorName: string };
+    };
+
+export interface ChangeContext {
+  /** the repo's replyMode: `marked` (a comment whose first line starts with /reply) or `all` (all but /internal) */
+  replyMode: 'marked' | 'all';
+  deliveryId: string | null;
+  /** an id for a reply this change may create, drawn once by the caller */
+  newId: string;
+  now: string;
+}
+
+/** What a row of the table gives: the command, and what to answer when it changed something or nothing. */
+export interface InboundCommand {
+  command: TicketCommand;
+  changed: string;
+  unchanged: string;
+}
+
+type Row = (change: ForgejoChange, context: ChangeContext) => InboundCommand | null;
+
+/**
+ * The one table of the inbound side: event + action → the ticket command it means. Anything without a row (or
+ * whose row says null) changes nothing.
+ */
+const TABLE: Record<string, Row> = {
+  'issue/closed': (change, { deliveryId, now }) => ({
+    command: { type: 'CloseTicket', data: { issueNumber: change.issueNumber, closedBy: change.login, deliveryId, now } },
+    changed: 'closed',
+    unchanged: 'already_closed',
+  }),
+  'issue/reopened': (_change, { now }) => ({
+    command: { type: 'ReopenTicket', data: { by: 'forgejo', now } },
+    changed: 'reopened',
+    unchanged: 'already_open',
+  }),
+  // a team reply when the repo's replyMode makes the comment public (reply-text.ts); any other comment: no row's command
+  'comment/created': (change, { replyMode, newId, now }) => {
+    if (change.kind !== 'comment') return null;
+    const body = replyTextOf(change.comment.body, replyMode);
+    if (body === null) return null;
+    const { id: forgejoCommentId, authorName } = change.comment;
+    return { command: { type: 'AddTeamReply', data: { replyId: newId, forgejoCommentId, body, authorName, now } }, changed: 'reply', unchanged: 'unchanged' };
+  },
+  // an edit changes a reply's text; an edit that makes it no reply (its /reply taken away, /internal put first)
+  // takes it back as a deletion would; an edit never makes a reply of a comment that was none (it would email
+  // the customer out of the blue): a new comment does that
+  'comment/edited': (change, { replyMode, now }) => {
+    if (change.kind !== 'comment') return null;
+    const forgejoCommentId = change.comment.id;
+    const body = replyTextOf(change.comment.body, replyMode);
+    if (body === null) return { command: { type: 'RemoveTeamReply', data: { forgejoCommentId, now } }, changed: 'reply_removed', unchanged: 'unchanged' };
+    return { command: { type: 'EditTeamReply', data: { forgejoCommentId, body, now } }, changed: 'reply_edited', unchanged: 'unchanged' };
+  },
+  'comment/deleted': (change, { now }) =>
+    change.kind !== 'comment'
+      ? null
+      : { command: { type: 'RemoveTeamReply', data: { forgejoCommentId: change.comment.id, now } }, changed: 'reply_removed', unchanged: 'unchanged' },
+};
+
+/** Pure: the command a Forgejo change means for its ticket, or null when it means none. */
+export function inboundCommandOf(change: ForgejoChange, context: ChangeContext): InboundCommand | null {
+  return TABLE[`${change.kind}/${change.action}`]?.(change, context) ?? null;
+}
 
 export interface ChangeSource {
   /** how it came in: a webhook delivery, or reconcile reading Forgejo back */
@@ -18,8 +98,9 @@ export interface ChangeSource {
 }
 
 /**
- * Applies one Forgejo change to the slug's ticket it concerns, through the one table (forgejo-change.ts) and the
- * CommandBus, and answers what happened; the change is visible to a GET before this returns.
+ * Applies one Forgejo change to the slug's ticket it concerns, through the table above and the CommandBus, and
+ * answers what happened (the row's `changed` or `unchanged`, `not_found` or `ignored`); the change is visible to a
+ * GET before this returns.
  */
 @Injectable()
 export class ForgejoChanges {

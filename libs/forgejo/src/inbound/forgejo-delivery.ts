@@ -4,7 +4,7 @@
  */
 
 import type { ForgejoRepository } from '../../../read-models/src/index.js';
-import type { ForgejoChange } from './forgejo-change.js';
+import type { ForgejoChange } from './forgejo-changes.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -53,8 +53,7 @@ export function eventKindFromShape(payload: unknown): string {
   return 'unknown';
 }
 
-/** The Forgejo repository a delivery comes from: owner login and name as sent (compared without regard to case). */
-/** The repository a delivery says it comes from. */
+/** The repository a delivery says it comes from: owner login and name as sent (compared without regard to case). */
 export type DeliveryRepository = ForgejoRepository;
 
 // what a repository's owner or name can be; anything else (a NUL, a control character) names no repository of ours

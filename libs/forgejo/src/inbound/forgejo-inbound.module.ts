@@ -5,15 +5,15 @@ import { TicketByIssueQuery } from '../../../read-models/src/index.js';
 import { ReposModule } from '../../../repos/src/repos.module.js';
 import { ForgejoChanges } from './forgejo-changes.js';
 import { ForgejoWebhookController } from './forgejo-webhook.controller.js';
-import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
 import { RawWebhookBodyMiddleware, registerWebhookBodyParser } from './raw-webhook-body.js';
+import { SignedDeliveries } from './signed-deliveries.js';
 
 /** The inbound side: POST /webhooks/forgejo/:slug, signed deliveries → the inbound table → commands. Needs the API's Fastify adapter. */
 @Module({
   imports: [ReposModule],
   controllers: [ForgejoWebhookController],
-  providers: [ForgejoWebhooks, ForgejoChanges, TicketByIssueQuery],
-  exports: [ForgejoWebhooks, ForgejoChanges],
+  providers: [SignedDeliveries, ForgejoChanges, TicketByIssueQuery],
+  exports: [ForgejoChanges],
 })
 export class ForgejoInboundModule implements NestModule, OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { BadRequestException, Controller, HttpCode, Param, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiHeader,
@@ -11,17 +11,31 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../../auth/src/index.js';
-import { ForgejoWebhooks } from './forgejo-webhooks.service.js';
-import { originalContentType } from './raw-webhook-body.js';
+import { PinoLogger } from 'nestjs-pino';
+import { Public } from '../../../auth/src/nest.js';
+import { ReposRepository } from '../../../repos/src/index.js';
+import { changeOfDelivery, deliveryIdOf, eventKindOf } from './forgejo-delivery.js';
+import { ForgejoChanges } from './forgejo-changes.js';
+import { SignedDeliveries } from './signed-deliveries.js';
 import { WebhookResultDto } from './webhook-result.dto.js';
 
-/** Forgejo (or Gitea) deliveries: no bearer token, the HMAC signature under the repo's secret instead. */
+/**
+ * Forgejo (or Gitea) deliveries: no bearer token, the HMAC signature under the repo's secret instead. A signed
+ * delivery is read (forgejo-delivery.ts) into the one ForgejoChange it tells of, which ForgejoChanges turns into
+ * its ticket's command by the inbound table.
+ */
 @ApiTags('webhooks')
 @Public()
 @Controller('webhooks/forgejo')
 export class ForgejoWebhookController {
-  constructor(private readonly webhooks: ForgejoWebhooks) {}
+  constructor(
+    private readonly deliveries: SignedDeliveries,
+    private readonly repos: ReposRepository,
+    private readonly changes: ForgejoChanges,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('ForgejoWebhooks');
+  }
 
   @Post(':slug')
   @HttpCode(200)
@@ -37,13 +51,28 @@ export class ForgejoWebhookController {
   @ApiTooManyRequestsResponse({
     description: 'Over WEBHOOK_RATE_LIMIT valid deliveries per minute to this slug, or (a budget of its own) over WEBHOOK_RATE_LIMIT badly signed ones',
   })
-  receive(@Param('slug') slug: string, @Req() request: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
-    return this.webhooks.receive({
-      slug,
-      rawBody: request.rawBody ?? Buffer.alloc(0),
-      headers: request.headers,
-      contentType: originalContentType(request),
-      requestId: String(request.id),
-    });
+  async receive(@Param('slug') slug: string, @Req() request: RawBodyRequest<FastifyRequest>): Promise<WebhookResultDto> {
+    // 404, 401 or 429 unless the repo's secret signed it
+    const signed = await this.deliveries.verify(slug, request);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(signed.toString('utf8'));
+    } catch {
+      throw new BadRequestException('body must be JSON');
+    }
+
+    const kind = eventKindOf(request.headers, payload);
+    const delivered = changeOfDelivery(kind, payload);
+    const deliveryId = deliveryIdOf(request.headers);
+    if (delivered.kind === 'invalid') throw new BadRequestException(delivered.message);
+    if (delivered.kind === 'ignore') {
+      this.logger.debug({ slug, deliveryId, event: kind, reason: delivered.reason }, 'webhook ignored');
+      return { result: 'ignored' };
+    }
+    const { change } = delivered;
+    const source = { via: 'webhook' as const, deliveryId, correlationId: deliveryId ?? String(request.id), replyMode: await this.repos.replyModeOf(slug) };
+    const result = await this.changes.apply(slug, change, source);
+    this.logger.info({ slug, deliveryId, event: `${change.kind}/${change.action}`, issueNumber: change.issueNumber, result }, 'webhook applied');
+    return { result };
   }
 }

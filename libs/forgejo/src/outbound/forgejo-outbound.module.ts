@@ -10,6 +10,7 @@ import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
 import { ForgejoAttempts } from './forgejo-attempts.js';
 import { ForgejoBreaker } from './forgejo-breaker.js';
 import { ForgejoClient } from '../client/forgejo-client.js';
+import { ForgejoJobFailures } from './forgejo-job-failures.js';
 import { ForgejoSyncSaga } from './forgejo-sagas.js';
 import { ForgejoSyncProcessor } from './forgejo-sync.processor.js';
 import { SyncSweep } from './sync-sweep.js';
@@ -42,7 +43,7 @@ async function promoteDelayed(queue: Queue): Promise<void> {
 }
 
 /**
- * The worker side of the Forgejo sync: the client, its breaker, the job processor and the sweep; a warning when
+ * The worker side of the Forgejo sync: the client, its breaker, the job processor and its failures, the sweep; a warning when
  * sync is off.
  */
 @Module({})
@@ -73,6 +74,7 @@ export class ForgejoOutboundModule {
         },
         OwedSyncsQuery,
         ForgejoAttempts,
+        ForgejoJobFailures,
         ForgejoSyncProcessor,
         SyncSweep,
       ],

@@ -6,7 +6,7 @@ import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
 import { OwedSyncsQuery } from '../../../read-models/src/index.js';
 import { enqueue } from '../../../sagas/src/index.js';
 import { TicketReader } from '../../../ticket-commands/src/index.js';
-import { owedJobs } from './forgejo-sagas.js';
+import { owedJobs } from './forgejo-jobs.js';
 
 export const SWEEP_INTERVAL_MS = 60_000;
 

@@ -3,7 +3,8 @@ import { Body, Controller, HttpCode, Param, Post, Req, UseFilters } from '@nestj
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { CurrentUser } from '../../../auth/src/nest.js';
+import type { AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type CommentView } from '../../../read-models/src/index.js';
 import { AddComment, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { readModelAnswer } from '../read-model-answer.js';

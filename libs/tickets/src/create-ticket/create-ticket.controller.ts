@@ -3,7 +3,8 @@ import { BadRequestException, Body, Controller, HttpCode, Post, Req, UseFilters 
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { CurrentUser, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { CurrentUser } from '../../../auth/src/nest.js';
+import type { AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type TicketWithComments } from '../../../read-models/src/index.js';
 import { ReposRepository } from '../../../repos/src/index.js';
 import { CreateTicket, requestMetadata } from '../../../ticket-commands/src/index.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../../../auth/src/index.js';
+import { Public } from '../../../auth/src/nest.js';
 import { REOPEN_PAGE_HEADERS, invalidLinkPage, type ReopenLinkPage } from './reopen-link.page.js';
 import { ReopenLinks } from './reopen-link.service.js';
 

@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res, UseFilters } from '@
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, RequestAuthenticator, type AuthenticatedUser } from '../../../auth/src/index.js';
+import { Public, RequestAuthenticator } from '../../../auth/src/nest.js';
+import type { AuthenticatedUser } from '../../../auth/src/index.js';
 import { TicketsQueries, type TicketWithComments } from '../../../read-models/src/index.js';
 import { ReopenTicket, requestMetadata } from '../../../ticket-commands/src/index.js';
 import { invalidLinkPage } from '../reopen-link/reopen-link.page.js';

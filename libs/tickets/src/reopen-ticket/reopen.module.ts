@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../../../auth/src/auth.module.js';
 import { ServiceKeys } from '../../../auth/src/reopen-links/index.js';
-import { HttpExceptionFilter } from '../../../observability/src/index.js';
+import { HttpExceptionFilter } from '../../../observability/src/nest.js';
 import { TicketsQueries } from '../../../read-models/src/index.js';
 import { ReopenLinkController } from '../reopen-link/reopen-link.controller.js';
 import { ReopenLinks } from '../reopen-link/reopen-link.service.js';

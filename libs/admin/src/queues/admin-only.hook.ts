@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requireAdmin, type RequestAuthenticator } from '../../../../libs/auth/src/index.js';
+import { requireAdmin, type RequestAuthenticator } from '../../../auth/src/nest.js';
 
 /**
  * For routes outside Nest (its global guard does not see them): admins only, by bearer token or session cookie,

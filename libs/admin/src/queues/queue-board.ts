@@ -3,13 +3,20 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import type { ControllerHandlerReturnType, IServerAdapter } from '@bull-board/api/typings/app';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bull';
-import type { FastifyInstance } from 'fastify';
-import type { RequestAuthenticator } from '../../../../libs/auth/src/index.js';
-import { isConnectionError } from '../../../../libs/database/src/index.js';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { RequestAuthenticator } from '../../../auth/src/nest.js';
+import { isConnectionError } from '../../../database/src/index.js';
 import { adminOnlyHook } from './admin-only.hook.js';
-import { allowInlineStyles } from './security-headers.js';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
+
+export interface QueueBoardOptions {
+  queues: Queue[];
+  authenticator: RequestAuthenticator;
+  /** the API's security headers, relaxed for one route: the board's page needs inline styles */
+  allowInlineStyles: (route: RouteOptions) => void;
+  logError: (error: unknown) => void;
+}
 
 /**
  * Bull Board: the background queues (Forgejo, mail) at /admin/queues, its page, its JSON API and its files, for
@@ -17,12 +24,7 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
  * records it in the ticket's history and gives a fresh retry budget; retrying, adding or removing jobs behind the
  * event log's back stays out of reach.
  */
-export async function registerQueueBoard(
-  fastify: FastifyInstance,
-  queues: Queue[],
-  authenticator: RequestAuthenticator,
-  logError: (error: unknown) => void,
-): Promise<void> {
+export async function registerQueueBoard(fastify: FastifyInstance, { queues, authenticator, allowInlineStyles, logError }: QueueBoardOptions): Promise<void> {
   const board = new BullBoardFastifyAdapter();
   createBullBoard({
     queues: queues.map((queue) => new BullAdapter(queue, { readOnlyMode: true, allowRetries: false })),
