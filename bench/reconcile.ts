@@ -1,10 +1,13 @@
 /*
- * `npm run bench:reconcile`: the cost of one reconcile pass over 10,000 linked tickets of which 100 changed in
- * Forgejo with no webhook (closed there): the Forgejo requests it makes and its wall time, in the real worker
- * (in-process, its Reconciler, against the test fake Forgejo on loopback, SMTP unset). The tickets are written
- * straight to the event store, their issues straight into the fake, in bulk; a first pass takes the repository's
- * look, then 100 issues close and the measured pass runs; a last pass shows a look at which nothing is new
- * (it re-reads the overlap). Prints figures; asserts nothing.
+ * `npm run bench:reconcile` (and the end of `npm run bench:webhook`, through reconcileCost): the cost of one
+ * reconcile pass over 10,000 linked tickets of which 100 changed in Forgejo with no webhook: the Forgejo requests
+ * it makes and its wall time, in the real worker (in-process, its Reconciler, against the test fake Forgejo on
+ * loopback, SMTP unset). The tickets are written straight to the event store, their issues straight into the
+ * fake, in bulk; each of the 100 to change holds a team reply (the worst case: each changed issue is asked for
+ * its comments, to find deleted replies). A first pass takes the repository's look, then half the 100 issues
+ * close and the other half lose their reply, and the measured pass runs; a last pass shows a look at which
+ * nothing is new (it re-reads the overlap, and asks again about the issues changed within it). Prints figures;
+ * asserts nothing.
  *
  * BENCH_TICKETS (10000), BENCH_CHANGED (100).
  */
@@ -13,14 +16,15 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import type { Queue } from 'bull';
 import { loadConfig } from '../libs/config/src/index.js';
 import { PostgresEventStore, type EventMetadata } from '../libs/event-store/src/index.js';
 import { AFTER_LINK_DEBOUNCE_MS, Reconciler } from '../libs/forgejo/src/reconcile/reconciler.js';
-import { FORGEJO_QUEUE } from '../libs/queues/src/index.js';
+import { FORGEJO_QUEUE, MAIL_QUEUE } from '../libs/queues/src/index.js';
 import { ReposRepository } from '../libs/repos/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
-import { FakeForgejo, type RecordedRequest } from '../test/support/fake-forgejo.js';
+import { FakeForgejo, type FakeComment, type RecordedRequest } from '../test/support/fake-forgejo.js';
 import { startTestWorker } from '../test/support/worker.js';
 import { fmt, printTable } from './support.js';
 
@@ -38,8 +42,13 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
-/** `count` tickets linked to issues 1…count of acme/support-desk: their streams in the store, their issues in the fake. */
-async function seed(db: TestDatabase, forgejo: FakeForgejo, count: number): Promise<void> {
+const replyCommentId = (n: number) => 2_000_000 + n;
+
+/**
+ * `count` tickets linked to issues 1…count of acme/support-desk: their streams in the store, their issues in the
+ * fake; those of `withReply` hold a team reply, its comment in the fake too.
+ */
+async function seed(db: TestDatabase, forgejo: FakeForgejo, count: number, withReply: Set<number>): Promise<void> {
   const store = new PostgresEventStore(db.pool);
   const customerId = randomUUID();
   const metadata = (): EventMetadata => ({ actor: { type: 'system' }, correlationId: randomUUID(), causationId: randomUUID() });
@@ -52,6 +61,12 @@ async function seed(db: TestDatabase, forgejo: FakeForgejo, count: number): Prom
         const ticketId = randomUUID();
         const at = new Date().toISOString();
         forgejo.issues.push({ id: 500_000 + n, number: n, title: `Export truncated #${n}`, body: '', repo: REPO, state: 'open', closed_at: null, created_at: old, updated_at: old });
+        const body = `The fix for #${n} is deployed; please try the export again.`;
+        const reply = { ticketId, replyId: randomUUID(), forgejoCommentId: replyCommentId(n), body, authorName: 'Alice Team', createdAt: at };
+        if (withReply.has(n)) {
+          const comment: FakeComment = { id: reply.forgejoCommentId, issue: n, repo: REPO, body: `/reply ${body}`, created_at: old, updated_at: old, user: { login: 'alice', full_name: 'Alice Team' } };
+          forgejo.comments.push(comment);
+        }
         await store.append(
           `ticket-${ticketId}`,
           [
@@ -62,6 +77,7 @@ async function seed(db: TestDatabase, forgejo: FakeForgejo, count: number): Prom
               metadata: metadata(),
             },
             { id: randomUUID(), type: 'ForgejoIssueLinked', data: { ticketId, issueNumber: n, owner: 'acme', name: 'support-desk', linkedAt: at }, metadata: metadata() },
+            ...(withReply.has(n) ? [{ id: randomUUID(), type: 'TeamReplyAdded', data: reply, metadata: { ...metadata(), actor: { type: 'forgejo' as const, login: 'alice' } } }] : []),
           ],
           'no_stream',
         );
@@ -79,7 +95,8 @@ const byRoute = (requests: RecordedRequest[]) => {
   return [...counts].map(([route, n]) => `${route} ×${n}`).join(', ');
 };
 
-async function main(): Promise<void> {
+/** Seeds, measures and prints one reconcile pass; cleans up after itself. */
+export async function reconcileCost(): Promise<void> {
   const db = await createTestDatabase('bench');
   const forgejo = await new FakeForgejo(TOKEN).start();
   let worker: INestApplicationContext | null = null;
@@ -87,8 +104,10 @@ async function main(): Promise<void> {
     console.log('machine');
     console.log(`  cores ${cpus().length} (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
     await new ReposRepository(db.pool).create({ slug: SLUG, owner: 'acme', name: 'support-desk', webhookSecret: 'bench-webhook-secret' });
-    console.log(`\nseeding ${fmt(TICKETS)} tickets, each linked to its own issue`);
-    await seed(db, forgejo, TICKETS);
+    const changed = new Set<number>();
+    while (changed.size < Math.min(CHANGED, TICKETS)) changed.add(1 + Math.floor(Math.random() * TICKETS));
+    console.log(`\nseeding ${fmt(TICKETS)} tickets, each linked to its own issue; the ${fmt(changed.size)} to change hold a team reply each`);
+    await seed(db, forgejo, TICKETS, changed);
     const config = loadConfig({
       DATABASE_URL: db.url,
       LOG_LEVEL: 'error',
@@ -98,7 +117,7 @@ async function main(): Promise<void> {
       FORGEJO_RECONCILE_INTERVAL_S: '604800',
     });
     worker = await startTestWorker(config);
-    const queue = worker.get<Queue>(getQueueToken(FORGEJO_QUEUE));
+    const queues = [FORGEJO_QUEUE, MAIL_QUEUE].map((name) => worker!.get<Queue>(getQueueToken(name)));
     await until('the read model to show every link', 300_000, async () => {
       const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM tickets WHERE forgejo_issue_number IS NOT NULL');
       return rows[0].n === TICKETS;
@@ -112,18 +131,22 @@ async function main(): Promise<void> {
       );
       return rows[0]?.done === true;
     });
-    await until('the Forgejo queue to drain', 300_000, async () => {
-      const counts = await queue.getJobCounts();
-      return counts.waiting + counts.active + counts.delayed === 0;
+    // the replies' emails too (to the log: SMTP unset)
+    await until('the Forgejo and mail queues to drain', 300_000, async () => {
+      const counts = await Promise.all(queues.map((queue) => queue.getJobCounts()));
+      return counts.every((c) => c.waiting + c.active + c.delayed === 0);
     });
     // the last after-link pass asked for while the sagas caught up, then the first look at the repository
     await sleep(AFTER_LINK_DEBOUNCE_MS * 2);
     const reconciler = worker.get(Reconciler);
     await reconciler.runOnce();
 
-    const changed = new Set<number>();
-    while (changed.size < Math.min(CHANGED, TICKETS)) changed.add(1 + Math.floor(Math.random() * TICKETS));
-    for (const n of changed) forgejo.closeIssue(forgejo.issues.find((i) => i.number === n)!);
+    // half the changed issues close, the other half lose their reply (Forgejo bumps the issue's updated_at)
+    const closing = new Set([...changed].filter((_, i) => i % 2 === 0));
+    for (const n of changed) {
+      if (closing.has(n)) forgejo.closeIssue(forgejo.issues.find((i) => i.number === n)!);
+      else forgejo.deleteComment(forgejo.comments.find((c) => c.id === replyCommentId(n))!);
+    }
 
     const measure = async () => {
       const before = forgejo.requests.length;
@@ -133,7 +156,9 @@ async function main(): Promise<void> {
       return { ms, requests: forgejo.requests.slice(before), looks: looks ?? [] };
     };
     const changedPass = await measure();
-    const closed = Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = 'IssueClosed' AND metadata->>'via' = 'reconcile'`)).rows[0].count);
+    const viaReconcile = async (type: string) => Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = $1 AND metadata->>'via' = 'reconcile'`, [type])).rows[0].count);
+    const closed = await viaReconcile('IssueClosed');
+    const removed = await viaReconcile('TeamReplyRemoved');
     const quietPass = await measure();
 
     console.log(`\none reconcile pass over ${fmt(TICKETS)} linked tickets in one repository (Forgejo: the fake, on loopback)`);
@@ -144,8 +169,12 @@ async function main(): Promise<void> {
       fmt(pass.ms, 0),
       byRoute(pass.requests),
     ];
-    printTable(['pass', 'Forgejo requests', 'changes applied', 'wall ms', 'requests by route'], [row(`${fmt(changed.size)} issues closed`, changedPass), row('nothing new', quietPass)]);
-    console.log(`\nIssueClosed events via reconcile: ${fmt(closed)} of ${fmt(changed.size)}; ${fmt(changedPass.ms / Math.max(1, changed.size), 1)} ms per applied change, read-model wait included`);
+    const label = `${fmt(changed.size)} changed: ${fmt(closing.size)} closed, ${fmt(changed.size - closing.size)} replies deleted`;
+    printTable(['pass', 'Forgejo requests', 'changes applied', 'wall ms', 'requests by route'], [row(label, changedPass), row('nothing new', quietPass)]);
+    console.log(
+      `\nvia reconcile: IssueClosed ${fmt(closed)} of ${fmt(closing.size)}, TeamReplyRemoved ${fmt(removed)} of ${fmt(changed.size - closing.size)}; ` +
+        `${fmt(changedPass.ms / Math.max(1, changed.size), 1)} ms per applied change, read-model wait included`,
+    );
     if (forgejo.violations.length > 0) console.log(`fake Forgejo saw requests swagger.v1.json does not allow: ${forgejo.violations.slice(0, 3).join('; ')}`);
   } finally {
     await worker?.close();
@@ -154,10 +183,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+// run alone (`npm run bench:reconcile`); bench/webhook.ts imports reconcileCost instead
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  reconcileCost().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

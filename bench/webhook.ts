@@ -5,10 +5,13 @@
  * resolved emails go to the worker's log). A paced GET /health at the same rate is the reference: what the HTTP
  * stack and this client cost alone. Then the reply path the same way: signed issue_comment/created deliveries
  * of a `/reply` comment, each a new team reply on a different ticket (the replies' emails go to the worker's
- * log too). Prints p50/p99; asserts nothing (exit 0 unless something crashed).
+ * log too). Prints p50/p99. Last, once the API and worker are stopped, reconcile's cost: one pass over 10,000
+ * linked tickets of which 100 changed (bench/reconcile.ts, which `npm run bench:reconcile` runs alone). Asserts
+ * nothing (exit 0 unless something crashed).
  *
  * BENCH_RATE (100 req/s), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5), BENCH_WORKER=0 to run the API alone,
- * BENCH_LOG_LEVEL (info, the default of a deployment), BENCH_API_NODE_ARGS (node flags for the API, e.g. --cpu-prof).
+ * BENCH_LOG_LEVEL (info, the default of a deployment), BENCH_API_NODE_ARGS (node flags for the API, e.g. --cpu-prof);
+ * the reconcile part's BENCH_TICKETS (10000) and BENCH_CHANGED (100).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +27,7 @@ import { queuePrefix } from '../libs/queues/src/index.js';
 import { ReposRepository } from '../libs/repos/src/index.js';
 import { forgejoHeaders } from '../test/webhooks/support.js';
 import { freePort } from '../test/support/ports.js';
+import { reconcileCost } from './reconcile.js';
 import { fmt, freshDatabase, printTable, type BenchDatabase } from './support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -314,3 +318,7 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log('\n--- reconcile ---');
+await reconcileCost();
+// the in-process worker of the reconcile part may leave handles (queue connections) behind
+process.exit(0);

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import pg from 'pg';
 import { REQUESTS_PER_LOOK, ReconcilePass } from '../../libs/forgejo/src/reconcile/reconcile-pass.js';
 import { startSmtp, type TestSmtp } from '../mail/smtp.js';
+import { deliverComment } from '../replies/support.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { FakeForgejo, type FakeComment, type FakeIssue } from '../support/fake-forgejo.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
@@ -153,6 +154,45 @@ describe('reconcile: what Forgejo changed without a webhook reaches the ticket, 
     expect(edits[0].metadata).toMatchObject({ via: 'reconcile' });
     expect((await view(customer.token, id)).comments.filter((c: any) => c.author === 'team')).toHaveLength(1);
     expect(smtp.mailsTo(customer.email)).toHaveLength(1);
+  });
+
+  it('a reply deleted in Forgejo with no webhook leaves the ticket within the interval; its late webhook changes nothing', async () => {
+    const { id, customer, issue } = await linkedTicket('recon', 'Answer taken back');
+    const comment = forgejo.teamComment(issue, '/reply Restart the export and it will finish.');
+    const created = await deliverComment(api.url, 'recon', 'created', { issueNumber: issue.number, commentId: comment.id, body: comment.body });
+    // a pass may have read the reply before its webhook came: either way the ticket holds it, once
+    expect(['reply', 'unchanged']).toContain(created.body.result);
+    const teamComments = async () => (await view(customer.token, id)).comments.filter((c: any) => c.author === 'team');
+    expect(await teamComments()).toEqual([expect.objectContaining({ body: 'Restart the export and it will finish.', forgejoCommentId: comment.id })]);
+    await waitUntil(() => smtp.mailsTo(customer.email).length > 0, { timeoutMs: 30000, what: 'the reply email' });
+
+    const before = forgejo.requests.length;
+    forgejo.deleteComment(comment);
+    const started = Date.now();
+    await waitUntil(async () => (await teamComments()).length === 0, { timeoutMs: 15000, what: 'the reply gone from the ticket' });
+    // one interval, plus the pass's own work
+    expect(Date.now() - started).toBeLessThan(INTERVAL_S * 1000 + 4000);
+    const history = async () => (await call(api.url, 'GET', `/admin/tickets/${id}/history`, { token: admin })).body.events.filter((e: any) => e.type === 'TeamReplyRemoved');
+    const [removed, ...more] = await history();
+    expect(more).toHaveLength(0);
+    expect(removed.data).toMatchObject({ forgejoCommentId: comment.id });
+    expect(removed.metadata).toMatchObject({ via: 'reconcile', actor: { type: 'forgejo' } });
+
+    const late = await deliverComment(api.url, 'recon', 'deleted', { issueNumber: issue.number, commentId: comment.id, body: comment.body });
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({ result: 'unchanged' });
+    await passesAfter();
+    expect(await history()).toHaveLength(1);
+    expect(await teamComments()).toEqual([]);
+    // the reply's email, and none for its deletion
+    expect(smtp.mailsTo(customer.email)).toHaveLength(1);
+    // reconcile asked for the comments of changed issues holding replies only (the earlier tests' closed and
+    // reopened issues changed within the look's overlap too, and hold none)
+    const commentLists = forgejo.requests.slice(before).filter((r) => r.method === 'GET' && /^\/repos\/acme\/support-desk\/issues\/\d+\/comments$/.test(r.path));
+    const asked = new Set(commentLists.filter((r) => !r.query.has('since')).map((r) => Number(r.path.split('/')[5])));
+    expect(asked.has(issue.number)).toBe(true);
+    const holdingReplies = new Set([issue.number, ...forgejo.comments.filter((c) => c.user).map((c) => c.issue)]);
+    expect([...asked].filter((n) => !holdingReplies.has(n))).toEqual([]);
   });
 
   it('a Forgejo that is down skips the passes; the close is applied once it answers again', async () => {

@@ -131,9 +131,14 @@ export class FakeForgejo {
     comment.updated_at = new Date().toISOString();
   }
 
-  /** Deletes a comment (no webhook): it leaves every list, as in Forgejo. */
+  /**
+   * Deletes a comment (no webhook): it leaves every list, and its issue's updated_at moves, as in Forgejo (whose
+   * DeleteComment updates the issue's num_comments, and xorm stamps its `updated` column with it).
+   */
   deleteComment(comment: FakeComment): void {
     this.comments.splice(this.comments.indexOf(comment), 1);
+    const issue = this.issues.find((i) => i.repo === comment.repo && i.number === comment.issue);
+    if (issue) issue.updated_at = new Date().toISOString();
   }
 
   /** A comment as Forgejo's API shows it (Comment in swagger.v1.json). */

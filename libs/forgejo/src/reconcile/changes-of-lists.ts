@@ -30,7 +30,7 @@ export function issueNumberOfComment(comment: ForgejoListedComment): number | nu
 /**
  * Pure: what the read-back lists show that the read model does not, as the changes a webhook would have brought.
  * An issue's state is compared with its ticket's; a comment with the ticket's own copy of it. A deleted comment is
- * not in a `since` list at all: reconcile cannot see deletions.
+ * in no `since` list: deleted replies are found by asking their issues (reply-deletions.ts).
  */
 export function missedChanges(
   repository: { owner: string; name: string },

@@ -5,11 +5,14 @@ import { ReposModule } from '../../../repos/src/repos.module.js';
 import type { Saga } from '../../../sagas/src/index.js';
 import { ForgejoClient } from '../client/forgejo-client.js';
 import { ForgejoChanges } from '../inbound/forgejo-changes.js';
+import { IssueCommentIds } from './issue-comment-ids.js';
 import { ReconcileAfterLinkSaga } from './reconcile-after-link.saga.js';
 import { ReconcilePass } from './reconcile-pass.js';
 import { Reconciler } from './reconciler.js';
+import { ReplyDeletions } from './reply-deletions.js';
 
 const isOn = (config: Config) => config.forgejoUrl !== null && config.forgejoReconcileIntervalS > 0;
+const clientOptions = (c: Config) => ({ baseUrl: c.forgejoUrl!, token: c.forgejoApiToken, timeoutMs: c.forgejoTimeoutMs });
 
 /** The saga of reconcile for the worker's SagasModule: a pass right after each link. None when reconcile is off. */
 export function reconcileSagas(config: Config): Type<Saga>[] {
@@ -33,11 +36,13 @@ export class ForgejoReconcileModule {
         {
           provide: ForgejoClient,
           inject: [CONFIG],
-          useFactory: (c: Config) => new ForgejoClient({ baseUrl: c.forgejoUrl!, token: c.forgejoApiToken, timeoutMs: c.forgejoTimeoutMs }),
+          useFactory: (c: Config) => new ForgejoClient(clientOptions(c)),
         },
+        { provide: IssueCommentIds, inject: [CONFIG], useFactory: (c: Config) => new IssueCommentIds(clientOptions(c)) },
         TicketByIssueQuery,
         ReconcileQueries,
         ForgejoChanges,
+        ReplyDeletions,
         ReconcilePass,
         Reconciler,
       ],

@@ -10,8 +10,9 @@ import { ForgejoClient, type ForgejoListedComment, type ForgejoListedIssue, type
 import { PermanentForgejoError } from '../client/forgejo-errors.js';
 import { ForgejoChanges } from '../inbound/forgejo-changes.js';
 import type { ReplyMode } from '../inbound/reply-text.js';
-import { issueNumberOfComment, missedChanges } from './changes-of-lists.js';
+import { issueNumberOfComment, missedChanges, type MissedChange } from './changes-of-lists.js';
 import { ReconcileProgress } from './reconcile-progress.js';
+import { ReplyDeletions } from './reply-deletions.js';
 
 /** Forgejo's largest page; one window reads at most MAX_PAGES of each list. */
 export const PAGE_LIMIT = 50;
@@ -37,6 +38,8 @@ export interface RepositoryLook {
 interface Window {
   issues: ForgejoListedIssue[];
   comments: ForgejoListedComment[];
+  /** the team replies whose comments are gone from the window's issues */
+  deletions: MissedChange[];
   requests: number;
   complete: boolean;
 }
@@ -44,9 +47,10 @@ interface Window {
 /**
  * One reconcile pass over the repositories holding linked tickets: read what changed in Forgejo since the last
  * complete look, and apply what the read model does not show through ForgejoChanges, as a webhook would have
- * (via 'reconcile'). Applying twice changes nothing (the decider is idempotent), so overlapping looks are safe.
- * More changes than a window's pages: the window is halved (`before`) until they fit, and the look goes on
- * window by window, its progress recorded after each.
+ * (via 'reconcile'), deleted replies included (reply-deletions.ts). Applying twice changes nothing (the decider is
+ * idempotent), so overlapping looks are safe. More changes than a window's pages (or its issues to ask for their
+ * comments): the window is halved (`before`) until they fit, and the look goes on window by window, its progress
+ * recorded after each.
  */
 @Injectable()
 export class ReconcilePass {
@@ -59,6 +63,7 @@ export class ReconcilePass {
     private readonly repos: ReposRepository,
     private readonly reader: TicketReader,
     private readonly changes: ForgejoChanges,
+    private readonly deletions: ReplyDeletions,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('ForgejoReconcile');
@@ -89,12 +94,13 @@ export class ReconcilePass {
     // no `before`: up to now
     let window: ListWindow = { since: new Date(lastLook.getTime() - OVERLAP_MS) };
     while (look.requests < REQUESTS_PER_LOOK) {
-      const read = await this.read(repository, window, REQUESTS_PER_LOOK - look.requests);
+      const end = (window.before ?? startedAt).getTime();
+      const since = window.since.getTime();
+      const narrowest = end - since <= NARROWEST_WINDOW_MS;
+      const read = await this.read(repository, window, REQUESTS_PER_LOOK - look.requests, narrowest);
       look.requests += read.requests;
       if (!read.complete) {
-        const end = (window.before ?? startedAt).getTime();
-        const since = window.since.getTime();
-        if (end - since <= NARROWEST_WINDOW_MS) break;
+        if (narrowest) break;
         window = { since: window.since, before: new Date(since + (end - since) / 2) };
         continue;
       }
@@ -110,18 +116,28 @@ export class ReconcilePass {
     return look;
   }
 
-  /** Both lists of one window, at most MAX_PAGES each and `budget` requests in all; incomplete when either had more. */
-  private async read(repository: LinkedRepository, window: ListWindow, budget: number): Promise<Window> {
+  /**
+   * Both lists of one window, at most MAX_PAGES each, then the deleted replies of its issues, in `budget` requests
+   * in all; incomplete when a list had more, or its issues to ask do not fit. In a window no narrower can be read,
+   * with half a pass's budget still in hand (a later pass could not ask about many more), those that fit are asked.
+   */
+  private async read(repository: LinkedRepository, window: ListWindow, budget: number, narrowest: boolean): Promise<Window> {
     const { owner, name } = repository;
     const maxPages = Math.min(MAX_PAGES, Math.max(1, Math.floor(budget / 2)));
     const issues = await this.pages(maxPages, (page) => this.client.listIssuesSince(owner, name, window, page, PAGE_LIMIT));
-    if (!issues.complete) return { issues: [], comments: [], requests: issues.requests, complete: false };
+    const incomplete = (requests: number): Window => ({ issues: [], comments: [], deletions: [], requests, complete: false });
+    if (!issues.complete) return incomplete(issues.requests);
     const comments = await this.pages(maxPages, (page) => this.client.listCommentsSince(owner, name, window, page, PAGE_LIMIT));
-    return { issues: issues.items, comments: comments.items, requests: issues.requests + comments.requests, complete: comments.complete };
+    const listed = issues.requests + comments.requests;
+    if (!comments.complete) return incomplete(listed);
+    const leaveOut = narrowest && budget - listed >= REQUESTS_PER_LOOK / 2;
+    const deletions = await this.deletions.find(repository, issues.items, budget - listed, leaveOut);
+    if (!deletions.complete) return incomplete(listed);
+    return { issues: issues.items, comments: comments.items, deletions: deletions.changes, requests: listed + deletions.requests, complete: true };
   }
 
   /** Applies what a window shows that the read model does not; the changes found and those that changed a ticket. */
-  private async apply(repository: LinkedRepository, { issues, comments }: Window, passId: string): Promise<{ changes: number; applied: number }> {
+  private async apply(repository: LinkedRepository, { issues, comments, deletions }: Window, passId: string): Promise<{ changes: number; applied: number }> {
     const numbers = new Set<number | null>([...issues.map((issue) => issue.number), ...comments.map(issueNumberOfComment)]);
     numbers.delete(null);
     const tickets = await this.queries.ticketsOfIssues(repository, [...numbers] as number[]);
@@ -136,7 +152,9 @@ export class ReconcilePass {
     const replyModes = new Map<string, ReplyMode>();
     for (const slug of new Set(tickets.map((ticket) => ticket.slug))) replyModes.set(slug, await this.repos.replyModeOf(slug));
 
-    const missed = missedChanges({ owner: repository.owner, name: repository.name }, issues, comments, { tickets, comments: known, reopensOwed, replyModes });
+    const missed = [...missedChanges({ owner: repository.owner, name: repository.name }, issues, comments, { tickets, comments: known, reopensOwed, replyModes }), ...deletions].sort(
+      (a, b) => Date.parse(a.at) - Date.parse(b.at),
+    );
     let applied = 0;
     for (const { slug, change } of missed) {
       const result = await this.changes.apply(slug, change, { via: 'reconcile', deliveryId: null, correlationId: passId, replyMode: replyModes.get(slug) ?? 'marked' });

@@ -20,6 +20,14 @@ export interface LinkedIssueTicket {
   closedAt: Date | null;
 }
 
+/** A team reply a ticket holds (not removed), by the Forgejo comment it came from. */
+export interface LiveTeamReply {
+  ticketId: string;
+  slug: string;
+  issueNumber: number;
+  forgejoCommentId: number;
+}
+
 export interface KnownComment {
   ticketId: string;
   forgejoCommentId: number;
@@ -31,7 +39,10 @@ export interface KnownComment {
 const OWNER = 'coalesce(t.forgejo_owner, r.owner)';
 const NAME = 'coalesce(t.forgejo_name, r.name)';
 
-/** What reconcile asks the read model: where linked tickets live, which tickets the changed issues are, what comments they know. */
+/**
+ * What reconcile asks the read model: where linked tickets live, which tickets the changed issues are, what comments
+ * they know, which team replies they hold.
+ */
 @Injectable()
 export class ReconcileQueries {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
@@ -71,5 +82,20 @@ export class ReconcileQueries {
       values: [ticketIds, forgejoCommentIds],
     });
     return rows.map((row) => ({ ticketId: row.ticket_id, forgejoCommentId: Number(row.forgejo_comment_id), author: row.author, body: row.body }));
+  }
+
+  /** The team replies the tickets linked to these issues of the repository still hold: what a deleted comment takes away. */
+  async liveTeamReplies(repository: ForgejoRepository, issueNumbers: number[]): Promise<LiveTeamReply[]> {
+    if (issueNumbers.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string; repo: string; forgejo_issue_number: number; forgejo_comment_id: string }>({
+      name: 'reconcile_live_team_replies',
+      text: `SELECT t.id, t.repo, t.forgejo_issue_number, c.forgejo_comment_id
+             FROM tickets t LEFT JOIN repos r ON r.slug = t.repo
+             JOIN comments c ON c.ticket_id = t.id AND c.author = 'team' AND c.forgejo_comment_id IS NOT NULL
+             WHERE t.forgejo_issue_number = ANY($3::int[]) AND lower(${OWNER}) = lower($1) AND lower(${NAME}) = lower($2)
+             ORDER BY t.forgejo_issue_number, c.forgejo_comment_id`,
+      values: [repository.owner, repository.name, issueNumbers],
+    });
+    return rows.map((row) => ({ ticketId: row.id, slug: row.repo, issueNumber: row.forgejo_issue_number, forgejoCommentId: Number(row.forgejo_comment_id) }));
   }
 }
