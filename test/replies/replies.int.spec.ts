@@ -44,7 +44,9 @@ describe('team replies from Forgejo', () => {
   beforeAll(async () => {
     forgejo = await new FakeForgejo(TOKEN).start();
     smtp = await startSmtp();
-    const env = { FORGEJO_URL: forgejo.url, FORGEJO_API_TOKEN: TOKEN, FORGEJO_TIMEOUT_MS: '3000', MAIL_FROM, BASE_URL };
+    // webhooks alone: these deliveries' comments are made up, not in the fake Forgejo, where reconcile would look for
+    // them and take them for deleted (test/reconcile covers reconcile)
+    const env = { FORGEJO_URL: forgejo.url, FORGEJO_API_TOKEN: TOKEN, FORGEJO_TIMEOUT_MS: '3000', MAIL_FROM, BASE_URL, FORGEJO_RECONCILE_INTERVAL_S: '0' };
     api = await startTestApi({ ...adminEnv, AUTH_RATE_LIMIT: '1000', WEBHOOK_RATE_LIMIT: '100000', ...env });
     admin = await adminToken(api.url);
     worker = startWorker(api, { ...env, SMTP_URL: smtp.url });
@@ -89,6 +91,15 @@ describe('team replies from Forgejo', () => {
     expect(sent.metadata).toMatchObject({ actor: { type: 'system' }, causationId: added.id, via: 'job' });
     await worker.settled();
     expect(mailsTo(customer.email)).toHaveLength(1);
+  });
+
+  it('a NUL character in a signed comment reaches the customer as U+FFFD: 200, never a 5xx', async () => {
+    const slug = await newRepo();
+    const { customer, ticketId, issueNumber } = await linkedTicket(slug, 'Odd bytes');
+    const delivered = await deliverComment(api.url, slug, 'created', { issueNumber, commentId: ++commentIds, body: '/reply a\u0000b' });
+    expect(delivered).toMatchObject({ status: 200, body: { result: 'reply' } });
+    expect((await view(customer.token, ticketId)).comments).toMatchObject([{ body: 'a\uFFFDb', author: 'team' }]);
+    await worker.settled();
   });
 
   it('marked: a comment without /reply changes nothing and emails no one', async () => {

@@ -83,6 +83,17 @@ const TABLE: Record<string, Row> = {
       : { command: { type: 'RemoveTeamReply', data: { forgejoCommentId: change.comment.id, now } }, changed: 'reply_removed', unchanged: 'unchanged' },
 };
 
+// Postgres takes no NUL character (in jsonb or a text parameter), and a Forgejo text may hold one: each becomes U+FFFD,
+// the same whether a webhook or reconcile brought it, so both give one text
+const NUL = /\u0000/g;
+const withoutNul = (text: string) => text.replace(NUL, '\uFFFD');
+function withoutNuls(change: ForgejoChange): ForgejoChange {
+  const login = change.login === null ? null : withoutNul(change.login);
+  const repository = { owner: withoutNul(change.repository.owner), name: withoutNul(change.repository.name) };
+  if (change.kind === 'issue') return { ...change, login, repository };
+  return { ...change, login, repository, comment: { ...change.comment, body: withoutNul(change.comment.body), authorName: withoutNul(change.comment.authorName) } };
+}
+
 /** Pure: the command a Forgejo change means for its ticket, or null when it means none. */
 export function inboundCommandOf(change: ForgejoChange, context: ChangeContext): InboundCommand | null {
   return TABLE[`${change.kind}/${change.action}`]?.(change, context) ?? null;
@@ -112,7 +123,8 @@ export class ForgejoChanges {
     logger.setContext('ForgejoChanges');
   }
 
-  async apply(slug: string, change: ForgejoChange, source: ChangeSource): Promise<string> {
+  async apply(slug: string, delivered: ForgejoChange, source: ChangeSource): Promise<string> {
+    const change = withoutNuls(delivered);
     const ticket = await this.tickets.find(slug, change.repository, change.issueNumber);
     // an org-wide hook's delivery from a repository none of the slug's tickets live in: not ours
     if (!ticket) return (await this.tickets.isKnown(slug, change.repository)) ? 'not_found' : 'ignored';
