@@ -53,7 +53,7 @@ describe('a Forgejo that answers 503 to everything for a while', () => {
     worker = await startTestWorker({
       ...api.config,
       forgejoRetryBaseMs: 20,
-      // by the end of the outage each job waits 3.5 to 6.5 s: arriving sooner takes the breaker's release
+      // by the end of the outage each job waits 3.5 to 5 s: arriving sooner takes the breaker's release
       forgejoRetryMaxMs: RETRY_MAX_MS,
       forgejoProbeIntervalMs: PROBE_INTERVAL_MS,
     });

@@ -87,7 +87,9 @@ describe('Forgejo sync through worker crashes and a lost Redis', () => {
 
   it('after Redis is emptied while 20 syncs are owed, the sweep completes all 20', async () => {
     forgejo.behaviour = (kind) => (kind === 'issue' ? { kind: 'status', status: 503 } : { kind: 'ok' });
-    startWorker();
+    // creates failing while the version answers open the breaker (forgejo-breaker.ts): a short probe lets every
+    // owed sync be tried within the wait below, as it releases them
+    startWorker({ FORGEJO_PROBE_INTERVAL_MS: '100' });
     const ids = await fileTickets('Flushed', 20);
     await waitUntil(() => new Set(forgejo.creates('issue').filter((r) => r.body.title.startsWith('Flushed ')).map((r) => r.body.title)).size === 20, {
       timeoutMs: 30000,

@@ -11,6 +11,7 @@ export interface Config {
   forgejoTimeoutMs: number;
   /** first retry delay of a Forgejo job; each next one doubles, up to forgejoRetryMaxMs */
   forgejoRetryBaseMs: number;
+  /** the longest wait between two attempts of a Forgejo job, jitter and Retry-After included: at most 10 minutes */
   forgejoRetryMaxMs: number;
   /** temporary failures are retried for at least this long from the job's creation, then recorded */
   forgejoRetryForS: number;
@@ -77,6 +78,7 @@ function email(env: Env, name: string): string | undefined {
 }
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const TEN_MINUTES_MS = 600_000;
 
 /** Reads and validates every variable of the product contract once; throws ConfigError on the first bad one. */
 export function loadConfig(env: Env = process.env): Config {
@@ -90,8 +92,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminPassword !== null && (adminPassword.length < 8 || adminPassword.length > 200)) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 200 characters long');
   }
-  const forgejoRetryBaseMs = integer(env, 'FORGEJO_RETRY_BASE_MS', 1000, 1, 3_600_000);
-  const forgejoRetryMaxMs = integer(env, 'FORGEJO_RETRY_MAX_MS', 600_000, 1, 86_400_000);
+  // the product promises retries at most 10 minutes apart: no setting may stretch that
+  const forgejoRetryBaseMs = integer(env, 'FORGEJO_RETRY_BASE_MS', 1000, 1, TEN_MINUTES_MS);
+  const forgejoRetryMaxMs = integer(env, 'FORGEJO_RETRY_MAX_MS', TEN_MINUTES_MS, 1, TEN_MINUTES_MS);
   if (forgejoRetryMaxMs < forgejoRetryBaseMs) {
     throw new ConfigError('FORGEJO_RETRY_MAX_MS', `must be at least FORGEJO_RETRY_BASE_MS (${forgejoRetryBaseMs})`);
   }

@@ -66,6 +66,9 @@ describe('loadConfig', () => {
     ['FORGEJO_RETRY_BASE_MS', '0'],
     ['FORGEJO_RETRY_MAX_MS', '10m'],
     ['FORGEJO_RETRY_MAX_MS', '999'],
+    ['FORGEJO_RETRY_MAX_MS', '600001'],
+    ['FORGEJO_RETRY_MAX_MS', '780000'],
+    ['FORGEJO_RETRY_BASE_MS', '600001'],
     ['FORGEJO_RETRY_FOR_S', '0'],
     ['FORGEJO_RETRY_FOR_S', '-5'],
     ['FORGEJO_PROBE_INTERVAL_MS', '5'],
@@ -91,6 +94,13 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
     expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it('takes FORGEJO_RETRY_MAX_MS up to 10 minutes and refuses more in one line naming it and the limit', () => {
+    expect(loadConfig({ FORGEJO_RETRY_MAX_MS: '600000' }).forgejoRetryMaxMs).toBe(600_000);
+    expect(() => loadConfig({ FORGEJO_RETRY_MAX_MS: '900000' })).toThrow(
+      new ConfigError('FORGEJO_RETRY_MAX_MS', 'must be a whole number from 1 to 600000 (got "900000")'),
+    );
   });
 
   it('never echoes a bad password back', () => {

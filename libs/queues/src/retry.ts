@@ -12,17 +12,25 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000 };
 
-/** An error that says when to try again (a 429's Retry-After): the next attempt is not sooner. */
+/**
+ * An error that says when to try again (a 429's Retry-After): the next attempt is not sooner, unless that is past
+ * the cap; then it is the cap, since no two attempts are further apart (a Forgejo still limiting answers 429 again).
+ */
 export interface RetryAfter {
   retryAfterMs?: number;
 }
 
-/** base, 2 × base, 4 × base … (at most the cap), each ±30 % so that retries of many jobs spread out; never before Retry-After. */
+/**
+ * base, 2 × base, 4 × base … each ±30 % so that retries of many jobs spread out, and never past the cap: once the
+ * doubling reaches it, from 70 % of the cap to the cap. Not before Retry-After while that is within the cap.
+ */
 export function retryDelay(attemptsMade: number, error?: RetryAfter, { baseMs, maxMs }: BackoffPolicy = DEFAULT_BACKOFF): number {
   // 2 ** 60 is already past any cap: no Infinity from a job retried for days
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(60, Math.max(0, attemptsMade - 1)));
-  const jittered = Math.round(exponential * (0.7 + Math.random() * 0.6));
-  return Math.max(1, jittered, error?.retryAfterMs ?? 0);
+  const exponential = baseMs * 2 ** Math.min(60, Math.max(0, attemptsMade - 1));
+  const highest = Math.min(maxMs, 1.3 * exponential);
+  const lowest = 0.7 * Math.min(exponential, maxMs);
+  const jittered = Math.round(lowest + Math.random() * (highest - lowest));
+  return Math.max(1, Math.min(maxMs, Math.max(jittered, error?.retryAfterMs ?? 0)));
 }
 
 /** What every background job gets unless it says otherwise: retries with backoff, failed jobs kept for admins. */

@@ -35,7 +35,7 @@ export class ForgejoJobFailures {
       return await work(cause);
     } catch (error) {
       const permanent = error instanceof PermanentForgejoError;
-      // does Forgejo answer at all? If not, the breaker opens and no job calls it until it does
+      // tell the breaker: it opens when Forgejo does not answer, or when its calls keep failing, and no job calls it until it is back
       if (error instanceof TemporaryForgejoError && !this.breaker.isOpen && error.retryAfterMs === undefined) await this.breaker.failed();
       const retryingForMs = Date.now() - job.timestamp;
       const giveUp = permanent || retryingForMs >= this.config.forgejoRetryForS * 1000;
