@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { registeredRoutes, type RegisteredRoute } from '../../apps/api/src/create-api.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { adminEnv, adminToken, call, createRepo, newCustomer } from '../support/http.js';
+import { ensureWebAppBuilt } from '../support/web-app.js';
 
 // Field and query names the routes know, so that generated input often gets past the whitelist to the code behind it.
 const FIELDS = ['email', 'password', 'repo', 'title', 'description', 'body', 'slug', 'owner', 'name', 'webhookSecret', 'replyMode'];
@@ -40,6 +41,8 @@ describe('arbitrary input on every route of the router', () => {
   let ticketId: string;
 
   beforeAll(async () => {
+    // the web app's routes are in the router's list too: they must serve a real build, not the missing-build 503
+    await ensureWebAppBuilt();
     api = await startTestApi({ ...adminEnv, AUTH_RATE_LIMIT: '100000', WEBHOOK_RATE_LIMIT: '100000' });
     // sign-out reads no input, and would end the very sessions the rest of the run sends its input with
     routes = registeredRoutes(api.app).filter((route) => !(route.method === 'POST' && route.url === '/auth/logout'));
@@ -48,7 +51,7 @@ describe('arbitrary input on every route of the router', () => {
     const customer = await newCustomer(api.url, 'fuzz');
     tokens = { customer: customer.token, admin };
     ticketId = (await call(api.url, 'POST', '/tickets', { token: customer.token, body: { repo: 'fuzz', title: 'T', description: 'D' } })).body.id;
-  });
+  }, 180_000);
   afterAll(async () => {
     await api.close();
   });
