@@ -64,10 +64,13 @@ export class NewStreamAppends {
     while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.sendWhileRoom();
-      });
+      // whatever goes wrong, each append is answered: null sends it the usual way
+      void this.send(batch)
+        .catch(() => batch.forEach((pending) => pending.done(null)))
+        .finally(() => {
+          this.inFlight--;
+          this.sendWhileRoom();
+        });
     }
   }
 
