@@ -60,8 +60,7 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
       return {
         sql: `${SHARE_READ_MODELS};\n${rendered.sql}`,
         statements: rendered.statements + 1,
-        shown: (results) => rendered.shown(results.slice(1)),
-        answer: rendered.answer && ((results) => rendered.answer!(results.slice(1))),
+        outcomes: (results) => rendered.outcomes(results.slice(1)),
       };
     },
   };

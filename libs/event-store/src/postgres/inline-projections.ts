@@ -10,10 +10,11 @@ export interface RenderedStatements {
   sql: string;
   /** how many statements `sql` holds: their results come back in that order */
   statements: number;
-  /** from those results, for each stream: whether the read model shows its events at commit, as `apply` would answer */
-  shown(results: pg.QueryResult[]): boolean[];
-  /** from those results, for each stream: what its caller may answer with (see AppendResult.answers) */
-  answer?(results: pg.QueryResult[]): unknown[];
+  /**
+   * From those results, for each stream: whether the read model shows its events at commit (as `apply` would
+   * answer), and what its caller may answer with (see AppendResult.answers).
+   */
+  outcomes(results: pg.QueryResult[]): Array<{ shown: boolean; answer?: unknown }>;
 }
 
 /**

@@ -120,12 +120,11 @@ export class NewStreamAppends {
     rendered.forEach((statements, p) => {
       const own = results.slice(next, next + statements.statements);
       next += statements.statements;
-      const shown = statements.shown(own);
-      const answers = statements.answer?.(own);
+      const outcomes = statements.outcomes(own);
       written.forEach((stream, s) => {
-        if (!shown[s]) return;
+        if (!outcomes[s].shown) return;
         stream.inline.push(this.inline[p].name);
-        if (answers) stream.answers[this.inline[p].name] = answers[s];
+        if (outcomes[s].answer !== undefined) stream.answers[this.inline[p].name] = outcomes[s].answer;
       });
     });
     batch.forEach((pending, s) => pending.done(written[s]));

@@ -117,6 +117,20 @@ export class ForgejoClient {
     return comments.find((comment) => carriesMarker(comment.body, marker)) ?? null;
   }
 
+  /**
+   * The ids of the comments an issue has now (the endpoint has no pages: every comment in one answer); null when
+   * the issue is gone (404).
+   */
+  async commentIdsOf(owner: string, repo: string, issueNumber: number): Promise<Set<number> | null> {
+    try {
+      const comments = await this.call<ForgejoComment[]>('GET', `/repos/${enc(owner)}/${enc(repo)}/issues/${issueNumber}/comments`);
+      return new Set(comments.map((comment) => comment.id));
+    } catch (error) {
+      if (error instanceof PermanentForgejoError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.token) headers.authorization = `token ${this.options.token}`;

@@ -1,6 +1,6 @@
 import type { KnownComment, LinkedIssueTicket } from '../../../read-models/src/index.js';
 import type { ForgejoListedComment, ForgejoListedIssue } from '../client/forgejo-client.js';
-import type { ForgejoChange } from '../inbound/forgejo-change.js';
+import type { ForgejoChange } from '../inbound/forgejo-changes.js';
 import { isOwnComment, replyTextOf, type ReplyMode } from '../inbound/reply-text.js';
 
 /** A change reconcile read back, for one slug's ticket, and when Forgejo last touched what it is about. */

@@ -15,8 +15,11 @@ export const LIVE_TABLES: TicketTables = { tickets: 'tickets', comments: 'commen
 
 export const asTicketEvent = (recorded: Pick<RecordedEvent, 'type' | 'data'>) => ({ type: recorded.type, data: recorded.data }) as TicketEvent;
 
+/** A new ticket row's columns, in the order its inserts give them (INSERT_TICKETS, and the projection's rendering). */
+export const TICKET_ROW_COLUMNS = 'id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision';
+
 const INSERT_TICKETS = (t: TicketTables) => `
-  INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision)
+  INSERT INTO ${t.tickets} (${TICKET_ROW_COLUMNS})
   SELECT id, seq, owner_id, owner_email, repo, title, description, 'open', created_at, created_at, stream_revision
   FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::int[])
     AS r(id, seq, owner_id, owner_email, repo, title, description, created_at, stream_revision)

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { NewStreamEvent, RecordedEvent, RenderedStatements } from '../../../event-store/src/index.js';
 import type { InlineCapableProjection } from '../../../projections/src/index.js';
 import type { TicketEvent } from '../../../ticket-domain/src/ticket.events.js';
-import { applyTicketEvents, asTicketEvent, LIVE_TABLES, REBUILD_UNDER_WAY, ticketOfStream, type TicketTables } from './ticket-tables.js';
+import { applyTicketEvents, asTicketEvent, LIVE_TABLES, REBUILD_UNDER_WAY, TICKET_ROW_COLUMNS, ticketOfStream, type TicketTables } from './ticket-tables.js';
 
 // The tickets projection: its async way, its inline way, and a new ticket's row in the append's one round trip.
 // The rebuild writes the tables the same way:
@@ -77,20 +77,13 @@ function renderNewTickets(streams: NewStreamEvent[][], positionOf: (stream: numb
       `(${text(d.ticketId)}::uuid, ${positionOf(s, 0)}, ${text(d.customerId)}::uuid, ${text(d.customerEmail)}, ${text(d.repo)}, ` +
       `${text(d.title)}, ${text(d.description)}, 'open', ${text(d.createdAt)}::timestamptz, ${text(d.createdAt)}::timestamptz, 0)`,
   );
-  const rowOf = ([inserted]: pg.QueryResult[]) => new Map(inserted.rows.map((row: { id: string; rebuilding: boolean }) => [row.id, row]));
   return {
-    sql: `INSERT INTO ${LIVE_TABLES.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, created_at, updated_at, stream_revision)
-      VALUES ${rows.join(',\n')}
-      RETURNING *, ${REBUILD_UNDER_WAY} AS rebuilding`,
+    sql: `INSERT INTO ${LIVE_TABLES.tickets} (${TICKET_ROW_COLUMNS}) VALUES ${rows.join(',\n')} RETURNING *, ${REBUILD_UNDER_WAY} AS rebuilding`,
     statements: 1,
-    shown: (results) => {
-      const inserted = rowOf(results);
-      return created.map((d) => inserted.get(d.ticketId)?.rebuilding === false);
-    },
     // each new row, for its create's answer (tickets.queries.ts: createdTicket)
-    answer: (results) => {
-      const inserted = rowOf(results);
-      return created.map((d) => inserted.get(d.ticketId));
+    outcomes: ([inserted]) => {
+      const rowOf = new Map(inserted.rows.map((row: { id: string; rebuilding: boolean }) => [row.id, row]));
+      return created.map((d) => ({ shown: rowOf.get(d.ticketId)?.rebuilding === false, answer: rowOf.get(d.ticketId) }));
     },
   };
 }
