@@ -7,11 +7,12 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { FakeForgejo } from '../support/fake-forgejo.js';
 import { adminEnv, adminToken, call, newCustomer } from '../support/http.js';
 import { waitUntil } from '../support/wait.js';
+import { closedPayload, deliver, forgejoHeaders } from '../webhooks/support.js';
 import { startTestWorker } from '../support/worker.js';
 
 const TOKEN = 'forgejo-test-token-cache7';
 
-describe('the repo lookup of POST /tickets, cached in each API process', () => {
+describe('the repo lookups of POST /tickets and the webhook route, cached in each API process', () => {
   let db: TestDatabase;
   let forgejo: FakeForgejo;
   let a: TestApi;
@@ -65,6 +66,21 @@ describe('the repo lookup of POST /tickets, cached in each API process', () => {
     expect((await call(a.url, 'DELETE', '/admin/repos/short-lived', { token: admin })).status).toBe(204);
     await waitUntil(async () => (await file(b, 'short-lived', 'Too late')).status === 400, { timeoutMs: 2000, what: 'B to refuse the deleted repo' });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a webhook secret changed on one API is taken by the other within moments, and the old one refused', async () => {
+    expect((await call(a.url, 'POST', '/admin/repos', { token: admin, body: { slug: 'signed', owner: 'acme', name: 'desk', webhookSecret: 'old-secret' } })).status).toBe(201);
+    const body = closedPayload(4242);
+    const signedWith = (secret: string) => deliver(b.url, 'signed', body, forgejoHeaders('issues', 'issues', body, undefined, secret));
+    // B now holds the secret in memory
+    expect((await signedWith('old-secret')).status).toBe(200);
+    const started = Date.now();
+    expect((await call(a.url, 'PATCH', '/admin/repos/signed', { token: admin, body: { webhookSecret: 'new-secret' } })).status).toBe(200);
+    await waitUntil(async () => (await signedWith('new-secret')).status === 200, { timeoutMs: 2000, what: 'B to take the new secret' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await signedWith('old-secret')).status).toBe(401);
+    // and A, where the change was made, at once
+    expect((await deliver(a.url, 'signed', body, forgejoHeaders('issues', 'issues', body, undefined, 'new-secret'))).status).toBe(200);
   });
 
   it('in one process a change is seen by the very next lookup; with the listener cut, lookups go to the table', async () => {

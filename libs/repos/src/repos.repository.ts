@@ -71,20 +71,24 @@ function toRepo(row: RepoRow): Repo {
 
 /**
  * The `repos` table (migration 0003): admin CRUD, the customers' list and the webhook's secret lookup. Every
- * change is announced on REPOS_CHANGED_CHANNEL, which keeps findBySlugCached's memory current in every process.
+ * change is announced on REPOS_CHANGED_CHANNEL, which keeps the memory of findBySlugCached and webhookSecretOf
+ * current in every process.
  */
 @Injectable()
 export class ReposRepository implements OnApplicationShutdown {
   private readonly changes: RepoChangeListener;
   private readonly cache: RepoCache<Repo>;
+  // the webhook route's secrets, kept apart from the repos so that nothing that shows a repo can reach one
+  private readonly secrets: RepoCache<string>;
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {
     this.changes = new RepoChangeListener(
       pool.options,
-      (slug) => this.cache.forget(slug),
-      () => this.cache.clear(),
+      (slug) => this.forget(slug),
+      () => [this.cache, this.secrets].forEach((cache) => cache.clear()),
     );
     this.cache = new RepoCache<Repo>(() => this.changes.listening);
+    this.secrets = new RepoCache<string>(() => this.changes.listening);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -102,7 +106,7 @@ export class ReposRepository implements OnApplicationShutdown {
       [randomUUID(), repo.slug, repo.owner, repo.name, repo.webhookSecret, repo.replyMode ?? 'marked'],
     );
     if (rows.length === 0) throw new ConflictException(`slug "${repo.slug}" is taken`);
-    this.cache.forget(repo.slug);
+    this.forget(repo.slug);
     return toRepo(rows[0]!);
   }
 
@@ -161,7 +165,7 @@ export class ReposRepository implements OnApplicationShutdown {
        ${ANNOUNCED}`,
       [slug, owner ?? null, name ?? null, webhookSecret ?? null, replyMode ?? null],
     );
-    this.cache.forget(slug);
+    this.forget(slug);
     if (rows.length === 0) throw notFound(slug);
     return toRepo(rows[0]!);
   }
@@ -178,7 +182,7 @@ export class ReposRepository implements OnApplicationShutdown {
       await client.query('DELETE FROM repos WHERE slug = $1', [slug]);
       await client.query(`SELECT pg_notify('${REPOS_CHANGED_CHANNEL}', $1)`, [slug]);
       await client.query('COMMIT');
-      this.cache.forget(slug);
+      this.forget(slug);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -187,23 +191,27 @@ export class ReposRepository implements OnApplicationShutdown {
     }
   }
 
-  /** Which of the team's comments reach the customer; `marked` for a repo that is gone. */
+  /** Which of the team's comments reach the customer; `marked` for a repo that is gone. From memory, as findBySlugCached. */
   async replyModeOf(slug: string): Promise<'marked' | 'all'> {
-    const { rows } = await this.pool.query<{ reply_mode: 'marked' | 'all' }>({
-      name: 'repo_reply_mode',
-      text: 'SELECT reply_mode FROM repos WHERE slug = $1',
-      values: [slug],
-    });
-    return rows[0]?.reply_mode ?? 'marked';
+    return (await this.findBySlugCached(slug))?.replyMode ?? 'marked';
   }
 
-  /** For the Forgejo webhook route only: the repo's secret, or null when no repo has that slug. Never log it. */
+  /**
+   * For the Forgejo webhook route only: the repo's secret, or null when no repo has that slug; from memory while
+   * every change is heard, as findBySlugCached (a new secret is taken at once in this process, within moments in
+   * the others). Never log it.
+   */
   async webhookSecretOf(slug: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ webhook_secret: string }>(
-      'SELECT webhook_secret FROM repos WHERE slug = $1',
-      [slug],
-    );
-    return rows[0]?.webhook_secret ?? null;
+    if (!this.changes.listening) void this.changes.listen();
+    return this.secrets.get(slug, async (s) => {
+      const { rows } = await this.pool.query<{ webhook_secret: string }>({ name: 'repo_webhook_secret', text: 'SELECT webhook_secret FROM repos WHERE slug = $1', values: [s] });
+      return rows[0]?.webhook_secret ?? null;
+    });
+  }
+
+  private forget(slug: string): void {
+    this.cache.forget(slug);
+    this.secrets.forget(slug);
   }
 }
 
