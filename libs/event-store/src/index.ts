@@ -3,3 +3,4 @@ export * from './event-store.port.js';
 export * from './create-event-store.js';
 export * from './postgres/postgres-event-store.js';
 export * from './postgres/inline-projections.js';
+export * from './postgres/sql-literals.js';

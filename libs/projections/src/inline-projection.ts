@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { InlineProjection, RecordedEvent } from '../../event-store/src/index.js';
+import type { InlineProjection, RecordedEvent, RenderedStatements } from '../../event-store/src/index.js';
 import { applyOrPark } from './apply-or-park.js';
 import { describeError, parkEvent } from './parked-events.js';
 import type { Projection } from './projection.js';
@@ -53,16 +53,20 @@ export function inlineProjection(projection: InlineCapableProjection, log?: Inli
       }
       return shown;
     },
-    renderNewStreams(streams, positionOf) {
-      const rendered = projection.renderNewStreams?.(streams, positionOf);
-      if (!rendered) return null;
-      // the same shared lock first; no savepoint: a failure sends the append the usual way, which parks
-      return {
-        sql: `${SHARE_READ_MODELS};\n${rendered.sql}`,
-        statements: rendered.statements + 1,
-        outcomes: (results) => rendered.outcomes(results.slice(1)),
-      };
-    },
+    // the same shared lock first; no savepoint: a failure sends the append the usual way, which parks
+    renderNewStreams: (streams, positionOf) => afterSharedLock(projection.renderNewStreams?.(streams, positionOf)),
+    renderAppend: async (events) => afterSharedLock(await projection.renderAppend?.(events)),
+  };
+}
+
+// before the projection touches a read-model table: its preconditions too, or a switch waiting for their table deadlocks
+function afterSharedLock(rendered: RenderedStatements | null | undefined): RenderedStatements | null {
+  if (!rendered) return null;
+  if (rendered.preconditions?.length) return { ...rendered, preconditions: [SHARE_READ_MODELS, ...rendered.preconditions] };
+  return {
+    sql: `${SHARE_READ_MODELS};\n${rendered.sql}`,
+    statements: rendered.statements + 1,
+    outcomes: (results) => rendered.outcomes(results.slice(1)),
   };
 }
 

@@ -20,4 +20,9 @@ export interface Projection {
    * for these events.
    */
   renderNewStreams?(streams: NewStreamEvent[][], positionOf: (stream: number, index: number) => string): RenderedStatements | null;
+  /**
+   * What `applyInline` does for events appended to a stream that exists, as SQL text (see InlineProjection.renderAppend),
+   * failing where `applyInline` would leave them to the runner; null when it has no rendering for these events.
+   */
+  renderAppend?(events: NewStreamEvent[]): Promise<RenderedStatements | null>;
 }

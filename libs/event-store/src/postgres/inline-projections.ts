@@ -15,6 +15,12 @@ export interface RenderedStatements {
    * answer), and what its caller may answer with (see AppendResult.answers).
    */
   outcomes(results: pg.QueryResult[]): Array<{ shown: boolean; answer?: unknown }>;
+  /**
+   * renderAppend only: statements run before the insert, failing where `sql` would, so that an append the
+   * projection must leave to its runner is turned back before it draws any position (a rolled-back insert would
+   * leave a gap in them). Their results are not passed to `outcomes`.
+   */
+  preconditions?: string[];
 }
 
 /**
@@ -39,4 +45,13 @@ export interface InlineProjection {
    * statement fails the store rolls back and appends each the usual way, where `apply` parks what it cannot apply.
    */
   renderNewStreams?(streams: NewStreamEvent[][], positionOf: (stream: number, index: number) => string): RenderedStatements | null;
+  /**
+   * Optional: the same work for events appended to a stream that exists (their revisions known, their positions not),
+   * rendered as SQL, so that the append is one simple query (BEGIN, the insert, this, COMMIT: rendered-append.ts).
+   * It runs only once the insert wrote every event; when it cannot apply them as `apply` would (the read model does
+   * not show the stream's earlier events yet, say) it must fail, best already in its `precondition`, and the store
+   * rolls back and appends the usual way.
+   * `outcomes` answers one entry. Null when it has no rendering for these events.
+   */
+  renderAppend?(events: NewStreamEvent[]): Promise<RenderedStatements | null>;
 }

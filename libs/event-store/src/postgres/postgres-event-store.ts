@@ -15,6 +15,7 @@ import {
 import { AppendSignal } from './append-signal.js';
 import type { InlineProjection } from './inline-projections.js';
 import { NewStreamAppends, type AppendedRow } from './new-streams.js';
+import { appendRendered } from './rendered-append.js';
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
 
@@ -158,6 +159,8 @@ export class PostgresEventStore implements EventStore {
   /**
    * The INSERT alone when no projection runs inline; else one transaction: the INSERT, then each inline
    * projection on the same client, then one commit. Rows short of the events: the expected revision did not hold.
+   * Where the inline projections can render their part as SQL, a new stream's append goes with others that arrive
+   * together (new-streams.ts), and an append at an expected revision goes as one simple query (rendered-append.ts).
    */
   private async insert(
     streamId: string,
@@ -173,6 +176,10 @@ export class PostgresEventStore implements EventStore {
     if (this.inline.length === 0) return { rows: (await this.pool.query<AppendedRow>(query)).rows };
     if (expected === 'no_stream' && this.newStreams.available) {
       const written = await this.newStreams.append(streamId, events, columns[2], columns[3]);
+      if (written) return written;
+    }
+    if (typeof expected === 'number') {
+      const written = await appendRendered(this.pool, this.inline, streamId, events, expected, columns[2], columns[3]);
       if (written) return written;
     }
     return inTransaction(this.pool, async (client) => {

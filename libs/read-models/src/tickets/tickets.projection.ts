@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { NewStreamEvent, RecordedEvent, RenderedStatements } from '../../../event-store/src/index.js';
+import { renderStatement, type NewStreamEvent, type RecordedEvent, type RenderedStatements } from '../../../event-store/src/index.js';
 import type { InlineCapableProjection } from '../../../projections/src/index.js';
 import type { TicketEvent } from '../../../ticket-domain/src/ticket.events.js';
 import { applyTicketEvents, asTicketEvent, LIVE_TABLES, REBUILD_UNDER_WAY, TICKET_ROW_COLUMNS, ticketOfStream, type TicketTables } from './ticket-tables.js';
@@ -88,6 +88,38 @@ function renderNewTickets(streams: NewStreamEvent[][], positionOf: (stream: numb
   };
 }
 
+/**
+ * What applyJustAppended does for events appended to a ticket stream that exists, rendered for the append's one
+ * round trip: the claim (which fails, by a division by zero, where applyJustAppended would leave the events to the
+ * runner, so the store appends the usual way; its precondition tries that before the insert), then the very statements applyTicketEvents runs, their values
+ * written in. Positions are not known yet, and no event past a ticket's first needs one.
+ */
+async function renderAppendedTicketEvents(events: NewStreamEvent[]): Promise<RenderedStatements | null> {
+  const ticketId = ticketOfStream(events[0].streamId);
+  if (ticketId === null || events[0].revision === 0) return null;
+  const claim = renderStatement(CLAIM_NEXT(LIVE_TABLES), [ticketId, events[0].revision, events[events.length - 1].revision]);
+  const statements = [`WITH claim AS (${claim}) SELECT 1 / count(*)::int AS claimed, bool_and(rebuilding) AS rebuilding FROM claim`];
+  // the same test without the row's lock, before the insert: a row behind its stream turns the append back early
+  const claimable = renderStatement(`SELECT 1 / count(*)::int AS claimable FROM ${LIVE_TABLES.tickets} WHERE id = $1 AND stream_revision = $2 - 1`, [
+    ticketId,
+    events[0].revision,
+  ]);
+  const recorder = {
+    query: async (text: string | pg.QueryConfig, values?: unknown[]) => {
+      statements.push(typeof text === 'string' ? renderStatement(text, values) : renderStatement(text.text, text.values));
+      return { rows: [], rowCount: 0 };
+    },
+  };
+  const recorded = events.map((event): RecordedEvent => ({ ...event, position: { commit: 0n, prepare: 0n }, recordedAt: new Date(0) }));
+  await applyTicketEvents(recorded, recorder as unknown as pg.ClientBase, LIVE_TABLES, { markRevisions: false });
+  return {
+    sql: statements.join(';\n'),
+    statements: statements.length,
+    outcomes: ([claimed]) => [{ shown: claimed.rows[0]?.rebuilding === false }],
+    preconditions: [claimable],
+  };
+}
+
 /** The tickets and comments tables, from ticket events. Timestamps come from the events, so a rebuild is equal. */
 export const ticketsProjection: InlineCapableProjection = {
   name: 'tickets',
@@ -95,4 +127,5 @@ export const ticketsProjection: InlineCapableProjection = {
   applyBatch: (events, db) => applyNotShown(events, db),
   applyInline: applyJustAppended,
   renderNewStreams: renderNewTickets,
+  renderAppend: renderAppendedTicketEvents,
 };
