@@ -74,6 +74,12 @@ const MESSAGES = {
 
 const MAX_ATTEMPTS = 30;
 
+/**
+ * The decision-state row is rewritten once this many events have gathered after it: folding a few events costs a
+ * command less than writing the row after every append would (a snapshot every N events, as Marten and Emmett keep).
+ */
+export const SAVE_STATE_EVERY = 8;
+
 export interface CommandOutcome {
   events: TicketEvent[];
   /** where the last event landed; null when the command changed nothing */
@@ -88,8 +94,8 @@ type Decided = CommandOutcome & DecidedRun;
 /**
  * Runs a command against one ticket: load its state, `decide`, append at the revision of the last event folded.
  * The state comes from the decision-state row kept beside the stream plus the events after it, so a command does
- * not read every comment body; the row is rewritten after each append (best effort: it is only a cache), but for
- * a new ticket's, whose one event the next command folds for less than the row's write would cost.
+ * not read every comment body; the row is rewritten once SAVE_STATE_EVERY events follow it (best effort: it is
+ * only a cache), and at once when it was found wrong.
  * A conflict re-reads and re-decides (bounded); commands on one ticket queue up in this process so that they
  * rarely conflict at all. Event ids are drawn once, before the first attempt, so a retried append is one write.
  * Returns once the read models show the result (bounded wait).
@@ -122,14 +128,16 @@ export class TicketCommandRunner {
     let trustSaved = true;
     for (let attempt = 1; ; attempt++) {
       // a new ticket has no history to read
-      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1, position: null } : await this.reader.load(ticketId, trustSaved);
+      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1, position: null, folded: 0 } : await this.reader.load(ticketId, trustSaved);
       const events = decide(command, loaded.state);
       if (events.length === 0) return { events, position: null, decidedAt: loaded.position, decidedRevision: loaded.revision, inline: [] };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
       try {
         const { position, inline = [], answers } = await this.store.append(stream, toAppend, loaded.revision === -1 ? 'no_stream' : loaded.revision);
         const state = events.reduce((folded, event, i) => evolve(folded, event, loaded.revision + 1 + i), loaded.state);
-        if (loaded.revision !== -1) await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
+        if (!trustSaved || loaded.folded + events.length >= SAVE_STATE_EVERY) {
+          await this.reader.save(ticketId, { state, revision: loaded.revision + events.length, position }, !trustSaved);
+        }
         return { events, position, answers, decidedAt: position, decidedRevision: loaded.revision + events.length, inline };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;

@@ -13,6 +13,8 @@ export interface LoadedState {
   revision: number;
   /** where the last event folded stands in the global order (null: no stream, or not known) */
   position: Position | null;
+  /** how many of the stream's events this load read and folded past the decision-state row (all: no usable row) */
+  folded: number;
 }
 
 type Recorded<T extends TicketEvent['type']> = RecordedEvent & { type: T; data: Extract<TicketEvent, { type: T }>['data'] };
@@ -28,7 +30,9 @@ export interface TicketRead extends LoadedState {
 }
 
 const startOf = (saved: SavedDecisionState | null): LoadedState =>
-  saved ? { state: saved.state, revision: saved.revision, position: saved.position ?? null } : { state: initialTicketState, revision: -1, position: null };
+  saved
+    ? { state: saved.state, revision: saved.revision, position: saved.position ?? null, folded: 0 }
+    : { state: initialTicketState, revision: -1, position: null, folded: 0 };
 
 /**
  * The one way to read a ticket: its decision state (the row kept beside the stream, plus the events after it),
@@ -111,13 +115,14 @@ export class TicketReader {
 
   /** Folds every event after `from`, a page at a time; `onPage` sees each page with the state after it. */
   private async fold(ticketId: string, from: LoadedState, onPage?: (page: RecordedEvent[], state: TicketState) => void): Promise<LoadedState> {
-    let { state, revision, position } = from;
+    let { state, revision, position, folded } = from;
     for (;;) {
       const page = await this.store.readStream(ticketStream(ticketId), { fromRevision: revision + 1, maxCount: PAGE });
       state = foldTicket(page, state);
+      folded += page.length;
       onPage?.(page, state);
       if (page.length > 0) ({ revision, position } = page[page.length - 1]);
-      if (page.length < PAGE) return { state, revision, position };
+      if (page.length < PAGE) return { state, revision, position, folded };
     }
   }
 
