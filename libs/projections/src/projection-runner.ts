@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { applyOrPark } from './apply-or-park.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { readCheckpoint, writeCheckpointAndCommit } from './checkpoints.js';
 import { describeError, parkEvent } from './parked-events.js';
 import type { Projection } from './projection.js';
 import type { ProjectionProgress } from './projection-progress.js';
@@ -111,10 +111,11 @@ export class ProjectionRunner {
         };
     for await (const batch of store.subscribeToAll({ from, signal, batchSize })) {
       const last = batch[batch.length - 1].position;
-      await client.query('BEGIN');
+      // three round trips a batch, whatever the projection does: BEGIN with the savepoint, its work, checkpoint with COMMIT
+      if (!parking) await client.query('BEGIN');
       try {
         if (parking) {
-          const unapplied = await applyOrPark(client, batch, applyBatch, (event) => projection.apply(event, client));
+          const unapplied = await applyOrPark(client, batch, applyBatch, (event) => projection.apply(event, client), { before: 'BEGIN;', release: false });
           for (const { event, error } of unapplied) {
             await parkEvent(client, projection.name, event, describeError(error));
             log?.error(
@@ -125,8 +126,7 @@ export class ProjectionRunner {
         } else {
           await applyBatch(batch);
         }
-        await writeCheckpoint(client, projection.name, last);
-        await client.query('COMMIT');
+        await writeCheckpointAndCommit(client, projection.name, last);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
