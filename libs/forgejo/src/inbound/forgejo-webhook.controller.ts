@@ -13,6 +13,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { Public } from '../../../auth/src/nest.js';
+import { logOutcome } from '../../../observability/src/nest.js';
 import { ReposRepository } from '../../../repos/src/index.js';
 import { changeOfDelivery, deliveryIdOf, eventKindOf } from './forgejo-delivery.js';
 import { ForgejoChanges } from './forgejo-changes.js';
@@ -72,7 +73,7 @@ export class ForgejoWebhookController {
     const { change } = delivered;
     const source = { via: 'webhook' as const, deliveryId, correlationId: deliveryId ?? String(request.id), replyMode: await this.repos.replyModeOf(slug) };
     const result = await this.changes.apply(slug, change, source);
-    this.logger.info({ slug, deliveryId, event: `${change.kind}/${change.action}`, issueNumber: change.issueNumber, result }, 'webhook applied');
+    logOutcome(request, { webhook: { slug, deliveryId, event: `${change.kind}/${change.action}`, issueNumber: change.issueNumber, result } });
     return { result };
   }
 }
