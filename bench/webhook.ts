@@ -10,7 +10,7 @@
  * nothing (exit 0 unless something crashed).
  *
  * BENCH_RATE (100 req/s), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5), BENCH_WORKER=0 to run the API alone,
- * BENCH_LOG_LEVEL (info, the default of a deployment), BENCH_API_NODE_ARGS (node flags for the API, e.g. --cpu-prof);
+ * BENCH_LOG_LEVEL (info, the default of a deployment), BENCH_API_NODE_ARGS and BENCH_WORKER_NODE_ARGS (node flags for the API or the worker, e.g. --cpu-prof);
  * the reconcile part's BENCH_TICKETS (10000) and BENCH_CHANGED (100).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -52,8 +52,9 @@ interface Child {
   output: () => string;
 }
 
-// extra node flags for the API child when looking into it, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+// extra node flags for the API (or worker) child when looking into it, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
 const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 function start(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): Child {
   const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
       WEBHOOK_RATE_LIMIT: '1000000',
     };
     api = start('api', 'dist/apps/api/src/main.js', { ...env, PORT: String(port) }, API_NODE_ARGS);
-    if (WITH_WORKER) worker = start('worker', 'dist/apps/worker/src/main.js', env);
+    if (WITH_WORKER) worker = start('worker', 'dist/apps/worker/src/main.js', env, WORKER_NODE_ARGS);
     await until('the API to answer /health', 60_000, async () => {
       if (api!.process.exitCode !== null) throw new Error(`the API exited:\n${api!.output()}`);
       return (await send(base, 'GET', '/health').catch(() => ({ status: 0 }))).status === 200;
