@@ -11,6 +11,7 @@ import { teamReplies } from './0010-team-replies.js';
 import { serviceKeys } from './0011-service-keys.js';
 import { forgejoReconcileProgress } from './0012-forgejo-reconcile-progress.js';
 import { ticketStreamRevision } from './0013-ticket-stream-revision.js';
+import { ticketIssueLookup } from './0014-ticket-issue-lookup.js';
 
 export interface Migration {
   name: string;
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   serviceKeys,
   forgejoReconcileProgress,
   ticketStreamRevision,
+  ticketIssueLookup,
 ];
