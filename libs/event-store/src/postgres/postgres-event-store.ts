@@ -214,12 +214,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(from: Position | null, limit: number): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(READ_ALL, [
-      (from?.commit ?? 0n).toString(),
-      (from?.prepare ?? 0n).toString(),
-      limit,
-      READ_ALL_PAGE_BYTES,
-    ]);
+    // named: planning this recursive query costs more than running it (about 4 ms against 1 ms, caught up), and every
+    // caught-up subscription runs it many times a second
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'events_read_all',
+      text: READ_ALL,
+      values: [(from?.commit ?? 0n).toString(), (from?.prepare ?? 0n).toString(), limit, READ_ALL_PAGE_BYTES],
+    });
     return rows.map(toRecorded);
   }
 
