@@ -10,14 +10,13 @@
  */
 import { APP_NODE_FLAGS } from '../scripts/app-node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ports.js';
 import { ADMIN, adminEnv, adminToken, call, createRepo, newCustomer, type Reply } from '../test/support/http.js';
-import { fmt, freshDatabase, median, memoryMb, printTable, snapshotOfBuild, type BenchDatabase } from './support.js';
+import { cpuMs, cpuMsOf, fmt, freshDatabase, median, memoryMb, printTable, snapshotOfBuild, type BenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10); // per measured run
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2); // once per route, before the rounds
@@ -137,26 +136,6 @@ async function stop(child: Child | null): Promise<number | null> {
 }
 
 
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-/** CPU time of every Postgres process on the machine so far, in ms (a backend that exits meanwhile takes its share along). */
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 interface Run {
   rps: number;
   p50: number;
@@ -191,7 +170,7 @@ function sampleRss(apiPid: number, workerPid: number): void {
 async function cannon(target: Child, request: CannonRequest, seconds: number, worker?: Child): Promise<Run> {
   const pid = target.process.pid!;
   const cpuBefore = cpuMs(pid);
-  const postgresBefore = postgresCpuMs();
+  const postgresBefore = cpuMsOf('postgres');
   const workerBefore = worker ? cpuMs(worker.process.pid!) : 0;
   rss.runApi = 0;
   rss.runWorker = 0;
@@ -203,7 +182,7 @@ async function cannon(target: Child, request: CannonRequest, seconds: number, wo
     requests: [request],
   });
   const cpu = cpuMs(pid) - cpuBefore;
-  const postgresCpu = postgresCpuMs() - postgresBefore;
+  const postgresCpu = cpuMsOf('postgres') - postgresBefore;
   const workerCpu = worker ? cpuMs(worker.process.pid!) - workerBefore : 0;
   const codes = Object.entries(result.statusCodeStats)
     .filter(([code]) => !code.startsWith('2'))

@@ -28,7 +28,7 @@ import { ReposRepository } from '../libs/repos/src/index.js';
 import { forgejoHeaders } from '../test/webhooks/support.js';
 import { freePort } from '../test/support/ports.js';
 import { reconcileCost } from './reconcile.js';
-import { fmt, freshDatabase, printTable, type BenchDatabase } from './support.js';
+import { cpuMs, cpuMsOf, fmt, freshDatabase, printTable, type BenchDatabase } from './support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -129,12 +129,6 @@ async function paced(count: number, op: (i: number) => Promise<string>): Promise
   }
   await Promise.all(inFlight);
   return { latencies, lags, outcomes };
-}
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 const percentile = (values: number[], p: number) => {
@@ -264,14 +258,24 @@ async function main(): Promise<void> {
     console.log(`\npaced at ${RATE} req/s: ${WARMUP_SECONDS} s of closes to warm up, GET /health for ${WARMUP_SECONDS} s (reference), then ${SECONDS} s of closes measured${WITH_WORKER ? ', worker running' : ', API alone'}`);
     const warm = await paced(warmup, (i) => close(i));
     const health = await paced(warmup, () => send(base, 'GET', '/health').then((r) => `HTTP ${r.status}`));
-    const cpuBefore = { api: cpuMs(api.process.pid!), worker: worker ? cpuMs(worker.process.pid!) : 0, bench: process.cpuUsage() };
+    const cpuBefore = {
+      api: cpuMs(api.process.pid!),
+      worker: worker ? cpuMs(worker.process.pid!) : 0,
+      bench: process.cpuUsage(),
+      postgres: cpuMsOf('postgres', db.name),
+      redis: cpuMsOf('redis-server'),
+      wall: performance.now(),
+    };
     const run = await paced(measured, (i) => close(warmup + i));
     const bench = process.cpuUsage(cpuBefore.bench);
     const cpu = {
       api: (cpuMs(api.process.pid!) - cpuBefore.api) / measured,
       worker: worker ? (cpuMs(worker.process.pid!) - cpuBefore.worker) / measured : null,
       bench: (bench.user + bench.system) / 1000 / measured,
+      postgres: (cpuMsOf('postgres', db.name) - cpuBefore.postgres) / measured,
+      redis: (cpuMsOf('redis-server') - cpuBefore.redis) / measured,
     };
+    const wallMs = performance.now() - cpuBefore.wall;
 
     const closedEvents = Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = 'IssueClosed'`)).rows[0].count);
 
@@ -305,7 +309,9 @@ async function main(): Promise<void> {
     console.log(
       `\nCPU per measured close: API ${fmt(cpu.api, 2)} ms` +
         (cpu.worker === null ? '' : `, worker ${fmt(cpu.worker, 2)} ms`) +
-        `, this client ${fmt(cpu.bench, 2)} ms (${cpus().length} cores; at ${RATE} req/s the API alone needs ${fmt((cpu.api * RATE) / 10, 0)} % of one core)`,
+        `, Postgres (its backends) ${fmt(cpu.postgres, 2)} ms, Redis ${fmt(cpu.redis, 2)} ms, this client ${fmt(cpu.bench, 2)} ms` +
+        ` (${cpus().length} cores; at ${RATE} req/s the API alone needs ${fmt((cpu.api * RATE) / 10, 0)} % of one core;` +
+        ` these processes kept the machine ${fmt((100 * measured * (cpu.api + (cpu.worker ?? 0) + cpu.bench + cpu.postgres + cpu.redis)) / (wallMs * cpus().length), 0)} % busy)`,
     );
     console.log(`IssueClosed events appended: ${fmt(closedEvents)} of ${fmt(warmup + measured)} deliveries`);
     console.log(`TeamReplyAdded events appended: ${fmt(replyEvents)} of ${fmt(warmup + measured)} deliveries`);
