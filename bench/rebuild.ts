@@ -12,15 +12,17 @@ const db = await freshDatabase();
 try {
   console.log(`bench:rebuild on ${os.cpus().length} cores, node ${process.version}`);
   // the fixture: the events a real run appends, written in bulk (how they got there is not what is measured)
+  // moments as the service writes them (Date#toISOString), not as jsonb writes a timestamptz: the replay folds those
   await db.pool.query(
     `INSERT INTO events (stream_id, revision, event_id, type, data, metadata)
      SELECT 'ticket-' || t.id, e.revision, gen_random_uuid(), e.type, e.data, '{"actor":{"type":"system"},"correlationId":"bench","causationId":"bench"}'
-     FROM (SELECT gen_random_uuid() AS id, gen_random_uuid() AS customer, n FROM generate_series(1, $1) n) t,
+     FROM (SELECT gen_random_uuid() AS id, gen_random_uuid() AS customer, n, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+           FROM generate_series(1, $1) n) t,
      LATERAL (VALUES
        (0, 'TicketCreated', jsonb_build_object('ticketId', t.id, 'repo', 'desk', 'title', 'Ticket ' || t.n, 'description', repeat('d', 200),
-          'customerId', t.customer, 'customerEmail', 'c' || t.n || '@example.com', 'createdAt', now())),
+          'customerId', t.customer, 'customerEmail', 'c' || t.n || '@example.com', 'createdAt', t.at)),
        (1, 'CommentAdded', jsonb_build_object('ticketId', t.id, 'commentId', gen_random_uuid(), 'body', repeat('b', 100),
-          'authorId', t.customer, 'authorEmail', 'c' || t.n || '@example.com', 'createdAt', now()))
+          'authorId', t.customer, 'authorEmail', 'c' || t.n || '@example.com', 'createdAt', t.at))
      ) AS e(revision, type, data)
      ORDER BY t.n, e.revision`,
     [TICKETS],
