@@ -17,9 +17,10 @@ import type { InlineProjection } from './inline-projections.js';
 import { NewStreamAppends, type AppendedRow } from './new-streams.js';
 import { appendRendered } from './rendered-append.js';
 
-const COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
+/** The columns of an event as the store reads them, for toRecorded. */
+export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, revision, event_id, type, data, metadata, recorded_at`;
 
-interface EventRow {
+export interface EventRow {
   position: string;
   transaction_id: string;
   stream_id: string;
@@ -31,7 +32,8 @@ interface EventRow {
   recorded_at: Date;
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+/** A row of EVENT_COLUMNS as the event it holds. */
+export function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
     streamId: row.stream_id,
@@ -207,7 +209,7 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, { fromRevision = 0, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>({
       name: 'events_read_stream',
-      text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       values: [streamId, fromRevision, maxCount ?? null],
     });
     return rows.map(toRecorded);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PostgresEventStore, type Position } from '../../../event-store/src/index.js';
+import { PostgresEventStore, type Position, type RecordedEvent } from '../../../event-store/src/index.js';
 import { testEvent } from '../../../event-store/src/testing/test-event.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { logPages } from './log-pages.js';
+import { logPages, PAGE_BYTES, wholeEvents } from './log-pages.js';
 
-const COMMENTS = 120;
 const LENGTH = 65_535;
-const PAGE_BYTES = 2 * 1024 * 1024;
+// four pages' worth of 64 KiB comments
+const COMMENTS = Math.ceil((4 * PAGE_BYTES) / LENGTH);
 
 describe('the rebuild’s pages of the Postgres log', () => {
   let db: TestDatabase;
@@ -37,14 +37,14 @@ describe('the rebuild’s pages of the Postgres log', () => {
     await db.drop();
   });
 
-  it('cuts a page at 2 MiB of event text, however well Postgres compresses it, and reads every event once, in order', async () => {
+  it(`cuts a page at ${PAGE_BYTES / 1024 / 1024} MiB of event text, however well Postgres compresses it, and reads every event once, in order`, async () => {
     const { rows } = await db.pool.query<{ stored: number }>(`SELECT max(pg_column_size(data))::int AS stored FROM events WHERE type = 'CommentAdded'`);
     expect(rows[0].stored).toBeLessThan(4096);
 
     const read = logPages(store, db.pool);
-    const all: string[] = [];
+    const all: RecordedEvent[] = [];
     for (let page = await store.readAll(null, 1000); page.length > 0; page = await store.readAll(page[page.length - 1].position, 1000)) {
-      all.push(...page.map((event) => event.id));
+      all.push(...page);
     }
     expect(all).toHaveLength(1 + 2 * COMMENTS);
     const seen: string[] = [];
@@ -60,8 +60,18 @@ describe('the rebuild’s pages of the Postgres log', () => {
       from = page[page.length - 1].position;
       pages++;
     }
-    expect(seen).toEqual(all);
-    // 120 comments of 64 KiB of text: at least four pages of 2 MiB
+    expect(seen).toEqual(all.map((event) => event.id));
     expect(pages).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives the events of a page whole again, as the store reads them, for the live projection’s statements', async () => {
+    const page = await logPages(store, db.pool)(null, 10);
+    expect(page[0]).not.toHaveProperty('metadata');
+    const client = await db.pool.connect();
+    try {
+      expect(await wholeEvents(client, page)).toEqual(await store.readAll(null, 10));
+    } finally {
+      client.release();
+    }
   });
 });

@@ -1,5 +1,6 @@
-import type { RecordedEvent } from '../../../event-store/src/index.js';
 import { TICKET_EVENT_TYPES } from '../../../ticket-domain/src/ticket.events.js';
+import { ticketOfStream } from '../tickets/ticket-tables.js';
+import type { ReplayedEvent } from './log-pages.js';
 
 /**
  * A page of the log folded in memory into what it leaves in the read-model tables, the same as the live
@@ -7,7 +8,8 @@ import { TICKET_EVENT_TYPES } from '../../../ticket-domain/src/ticket.events.js'
  * Rows the page creates come out whole; rows of earlier pages come out as changes to combine with the stored row
  * (`greatest`, set-if-touched, the owed-reopens counter as max(a, x + b)). The fold takes only events in the shape
  * the service writes: anything else (a malformed field, an event naming a row the page creates later) makes it
- * give up, and the page goes the live projection's way, which parks what cannot be applied.
+ * give up, and the page goes the live projection's way, which parks what cannot be applied. The fresh tables get the
+ * comments' foreign key only after the bulk, so the fold refuses a comment on no ticket as the key would.
  */
 
 export interface NewTicket {
@@ -90,7 +92,7 @@ const INT4_MAX = 2 ** 31 - 1;
 
 class NotFoldable extends Error {}
 
-const data = (event: RecordedEvent) => event.data as Record<string, unknown> | null;
+const data = (event: ReplayedEvent) => event.data as Record<string, unknown> | null;
 
 function uuid(value: unknown): string {
   if (typeof value !== 'string' || !UUID.test(value)) throw new NotFoldable();
@@ -116,20 +118,25 @@ function integer(value: unknown, max = Number.MAX_SAFE_INTEGER): number {
 }
 const later = (a: number | null, b: string) => Math.max(a ?? -Infinity, Date.parse(b));
 
-const TICKET_STREAM = /^ticket-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-
 /** Per ticket stream of the page, the last revision of its events past the TicketCreated. */
-function lastRevisions(page: RecordedEvent[]): Map<string, number> {
+function lastRevisions(page: ReplayedEvent[]): Map<string, number> {
   const last = new Map<string, number>();
   for (const event of page) {
-    const id = TICKET_STREAM.exec(event.streamId)?.[1].toLowerCase();
+    const id = ticketOfStream(event.streamId);
     if (id && event.type !== 'TicketCreated' && event.revision > (last.get(id) ?? -1)) last.set(id, event.revision);
   }
   return last;
 }
 
+/** The rows of earlier pages a page's events need to know of: the comments it changes by id, the tickets it comments on. */
+export interface EarlierRows {
+  /** comment id to its ticket */
+  comments: ReadonlyMap<string, string>;
+  tickets: ReadonlySet<string>;
+}
+
 /** The comment ids a page's events change by id: those of earlier pages must be looked up first. */
-export function commentIdsChanged(page: RecordedEvent[]): string[] {
+export function commentIdsChanged(page: ReplayedEvent[]): string[] {
   const ids = new Set<string>();
   for (const event of page) {
     const d = data(event);
@@ -140,20 +147,33 @@ export function commentIdsChanged(page: RecordedEvent[]): string[] {
   return [...ids].filter((id) => UUID.test(id));
 }
 
+/** The tickets a page's comments are added to that the page does not create: those of earlier pages must be looked up first. */
+export function ticketIdsCommentedOn(page: ReplayedEvent[]): string[] {
+  const commented = new Set<string>();
+  const created = new Set<string>();
+  for (const event of page) {
+    const ticketId = String(data(event)?.ticketId);
+    if (event.type === 'CommentAdded' || event.type === 'TeamReplyAdded') commented.add(ticketId);
+    if (event.type === 'TicketCreated') created.add(ticketId);
+  }
+  return [...commented].filter((id) => !created.has(id) && UUID.test(id));
+}
+
 /**
- * Folds a page; `stored` maps the ids of `commentIdsChanged(page)` that earlier pages stored to their ticket.
- * Null when the page holds an event outside the shapes the fold takes.
+ * Folds a page; `earlier` holds those of `commentIdsChanged(page)` and `ticketIdsCommentedOn(page)` that earlier
+ * pages stored. Null when the page holds an event outside the shapes the fold takes.
  */
-export function foldPage(page: RecordedEvent[], stored: ReadonlyMap<string, string>): FoldedPage | null {
+export function foldPage(page: ReplayedEvent[], earlier: EarlierRows): FoldedPage | null {
   try {
-    return fold(page, stored);
+    return fold(page, earlier);
   } catch (error) {
     if (error instanceof NotFoldable) return null;
     throw error;
   }
 }
 
-function fold(page: RecordedEvent[], stored: ReadonlyMap<string, string>): FoldedPage {
+function fold(page: ReplayedEvent[], earlier: EarlierRows): FoldedPage {
+  const stored = earlier.comments;
   const newTickets = new Map<string, NewTicket>();
   const ticketChanges = new Map<string, TicketChange>();
   const newComments = new Map<string, NewComment>();
@@ -199,6 +219,7 @@ function fold(page: RecordedEvent[], stored: ReadonlyMap<string, string>): Folde
   };
   const addComment = (created: NewComment) => {
     if (newComments.has(created.id) || stored.has(created.id)) throw new NotFoldable();
+    if (!newTickets.has(created.ticketId) && !earlier.tickets.has(created.ticketId)) throw new NotFoldable();
     createdLater.delete(created.id);
     newComments.set(created.id, created);
     bump(created.ticketId, created.createdAt);

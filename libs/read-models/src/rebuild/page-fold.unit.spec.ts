@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from '../../../event-store/src/index.js';
-import { commentIdsChanged, foldPage } from './page-fold.js';
+import { commentIdsChanged, foldPage, ticketIdsCommentedOn, type EarlierRows } from './page-fold.js';
 
 const T = 'aaaaaaaa-1111-4111-8111-111111111111';
 const C = '22222222-2222-4222-8222-222222222222';
@@ -12,6 +12,7 @@ function recorded(type: string, data: Record<string, unknown>, revision: number,
   prepare += 1n;
   return { id: `e${prepare}`, type, data, metadata: { actor: { type: 'system' }, correlationId: 'c', causationId: 'c' }, streamId: `ticket-${ticket}`, revision, position: { commit: 1n, prepare }, recordedAt: new Date() };
 }
+const NONE: EarlierRows = { comments: new Map(), tickets: new Set() };
 const created = (revision = 0) =>
   recorded('TicketCreated', { ticketId: T, repo: 'desk', title: 't', description: 'd', customerId: OWNER, customerEmail: 'a@example.com', createdAt: at(0) }, revision);
 
@@ -23,7 +24,7 @@ describe('foldPage', () => {
       recorded('IssueClosed', { ticketId: T, issueNumber: 1, closedBy: 'x', deliveryId: null, closedAt: at(3) }, 2),
       recorded('TicketReopened', { ticketId: T, reopenedBy: 'customer', closeRevision: 2, reopenedAt: at(4) }, 3),
     ];
-    const folded = foldPage(page, new Map())!;
+    const folded = foldPage(page, NONE)!;
     expect(folded.newTickets).toEqual([
       expect.objectContaining({ id: T, status: 'open', closedAt: null, reopensOwed: 1, updatedAt: Date.parse(at(5)), streamRevision: 3 }),
     ]);
@@ -38,14 +39,22 @@ describe('foldPage', () => {
       recorded('ForgejoCommentLinked', { ticketId: T, commentId: OLD, forgejoCommentId: 7, linkedAt: at(3) }, 7),
     ];
     expect(commentIdsChanged(page)).toEqual([OLD]);
-    const folded = foldPage(page, new Map([[OLD, T]]))!;
+    const folded = foldPage(page, { comments: new Map([[OLD, T]]), tickets: new Set() })!;
     expect(folded.ticketChanges).toEqual([expect.objectContaining({ id: T, status: 'open', owedFloor: 1, owedAdd: 0, bump: Date.parse(at(2)), streamRevision: 7 })]);
     expect(folded.commentChanges).toEqual([expect.objectContaining({ id: OLD, forgejoCommentId: { value: 7 } })]);
   });
 
   it('gives up on an event outside the shapes the service writes, and on an event naming a ticket the page creates later', () => {
-    expect(foldPage([recorded('IssueClosed', { ticketId: T, issueNumber: 1, closedBy: null, deliveryId: null, closedAt: 'yesterday' }, 1)], new Map())).toBeNull();
-    expect(foldPage([recorded('IssueClosed', { ticketId: T.toUpperCase(), issueNumber: 1, closedBy: null, deliveryId: null, closedAt: at(1) }, 1)], new Map())).toBeNull();
-    expect(foldPage([recorded('IssueClosed', { ticketId: T, issueNumber: 1, closedBy: null, deliveryId: null, closedAt: at(1) }, 1, OLD), created()], new Map())).toBeNull();
+    expect(foldPage([recorded('IssueClosed', { ticketId: T, issueNumber: 1, closedBy: null, deliveryId: null, closedAt: 'yesterday' }, 1)], NONE)).toBeNull();
+    expect(foldPage([recorded('IssueClosed', { ticketId: T.toUpperCase(), issueNumber: 1, closedBy: null, deliveryId: null, closedAt: at(1) }, 1)], NONE)).toBeNull();
+    expect(foldPage([recorded('IssueClosed', { ticketId: T, issueNumber: 1, closedBy: null, deliveryId: null, closedAt: at(1) }, 1, OLD), created()], NONE)).toBeNull();
+  });
+
+  it('takes a comment on a ticket of an earlier page, and gives up on a comment on no ticket, as the foreign key would refuse it', () => {
+    const page = [recorded('CommentAdded', { ticketId: T, commentId: C, body: 'b', authorId: OWNER, authorEmail: 'a@example.com', createdAt: at(5) }, 4)];
+    expect(ticketIdsCommentedOn(page)).toEqual([T]);
+    expect(foldPage(page, { comments: new Map(), tickets: new Set([T]) })!.newComments).toEqual([expect.objectContaining({ id: C, ticketId: T })]);
+    expect(foldPage(page, NONE)).toBeNull();
+    expect(ticketIdsCommentedOn([created(), ...page])).toEqual([]);
   });
 });

@@ -1,24 +1,28 @@
 import type pg from 'pg';
 import type { TicketTables } from '../tickets/tickets.projection.js';
-import type { FoldedPage } from './page-fold.js';
+import { commentIdsChanged, ticketIdsCommentedOn, type EarlierRows, type FoldedPage } from './page-fold.js';
+import { copyField, copyIn } from './copy-in.js';
+import type { ReplayedEvent } from './log-pages.js';
 
 /*
- * A folded page written in a few multi-row statements (unnest of one array per column): each row the page
- * creates is inserted once, whole; each stored row it changes is updated once. Runs in the caller's transaction.
+ * A folded page written in a few statements: each row the page creates is COPY'd in once, whole; each stored row it
+ * changes is updated once (a multi-row UPDATE from unnest of one array per column). Runs in the caller's transaction.
  */
 
-const STORED_COMMENTS = (t: TicketTables) => `SELECT id, ticket_id FROM ${t.comments} WHERE id = ANY($1::uuid[])`;
+const EARLIER_ROWS = (t: TicketTables) => `
+  SELECT 'comment' AS kind, id, ticket_id FROM ${t.comments} WHERE id = ANY($1::uuid[])
+  UNION ALL
+  SELECT 'ticket', id, NULL FROM ${t.tickets} WHERE id = ANY($2::uuid[])`;
 
 // the retry clears every comment of the ticket; those the page changes by id carry their own outcome
 const CLEAR_RETRIED = (t: TicketTables) => `
   UPDATE ${t.comments} SET forgejo_sync_error = NULL, forgejo_sync_failed_at = NULL
   WHERE ticket_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))`;
 
-const INSERT_TICKETS = (t: TicketTables) => `
-  INSERT INTO ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, forgejo_issue_number, forgejo_owner,
+const COPY_TICKETS = (t: TicketTables) => `
+  COPY ${t.tickets} (id, seq, owner_id, owner_email, repo, title, description, status, forgejo_issue_number, forgejo_owner,
     forgejo_name, created_at, updated_at, closed_at, forgejo_reopens_owed, forgejo_sync_error, forgejo_sync_failed_at, stream_revision)
-  SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
-    $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::int[], $16::text[], $17::timestamptz[], $18::int[])`;
+  FROM STDIN`;
 
 const UPDATE_TICKETS = (t: TicketTables) => `
   UPDATE ${t.tickets} t SET
@@ -38,11 +42,10 @@ const UPDATE_TICKETS = (t: TicketTables) => `
       stream_revision)
   WHERE t.id = u.id`;
 
-const INSERT_COMMENTS = (t: TicketTables) => `
-  INSERT INTO ${t.comments} (id, ticket_id, revision, body, author, author_id, author_email, author_name, forgejo_comment_id, created_at,
+const COPY_COMMENTS = (t: TicketTables) => `
+  COPY ${t.comments} (id, ticket_id, revision, body, author, author_id, author_email, author_name, forgejo_comment_id, created_at,
     edited_at, forgejo_sync_error, forgejo_sync_failed_at)
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::bigint[],
-    $10::timestamptz[], $11::timestamptz[], $12::text[], $13::timestamptz[])`;
+  FROM STDIN`;
 
 const UPDATE_COMMENTS = (t: TicketTables) => `
   UPDATE ${t.comments} c SET
@@ -57,24 +60,37 @@ const UPDATE_COMMENTS = (t: TicketTables) => `
 
 const DELETE_COMMENTS = (t: TicketTables) => `DELETE FROM ${t.comments} WHERE id = ANY($1::uuid[])`;
 
-/** The stored comments among `ids`, each with its ticket: what `foldPage` needs to know of earlier pages. */
-export async function storedComments(db: pg.ClientBase, tables: TicketTables, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await db.query<{ id: string; ticket_id: string }>(STORED_COMMENTS(tables), [ids]);
-  return new Map(rows.map((row) => [row.id, row.ticket_id]));
+/** What `foldPage` needs to know of the rows earlier pages stored, in one statement (none when it needs nothing). */
+export async function earlierRows(db: pg.ClientBase, tables: TicketTables, page: ReplayedEvent[]): Promise<EarlierRows> {
+  const earlier = { comments: new Map<string, string>(), tickets: new Set<string>() };
+  const [commentIds, ticketIds] = [commentIdsChanged(page), ticketIdsCommentedOn(page)];
+  if (commentIds.length === 0 && ticketIds.length === 0) return earlier;
+  const { rows } = await db.query<{ kind: 'comment' | 'ticket'; id: string; ticket_id: string }>(EARLIER_ROWS(tables), [commentIds, ticketIds]);
+  for (const row of rows) {
+    if (row.kind === 'comment') earlier.comments.set(row.id, row.ticket_id);
+    else earlier.tickets.add(row.id);
+  }
+  return earlier;
 }
 
 /** Column arrays of `rows`, one per getter. */
 const columns = <T>(rows: T[], getters: Array<(row: T) => unknown>) => getters.map((get) => rows.map(get));
+/** `rows` as COPY text-format lines, a field per getter. */
+const copyLines = <T>(rows: T[], getters: Array<(row: T) => string | number | null>) => {
+  let lines = '';
+  for (const row of rows) lines += getters.map((get) => copyField(get(row))).join('\t') + '\n';
+  return lines;
+};
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export async function writeFoldedPage(db: pg.ClientBase, tables: TicketTables, page: FoldedPage): Promise<void> {
   const { newTickets, ticketChanges, newComments, commentChanges, retriedTickets } = page;
   if (retriedTickets.length) await db.query(CLEAR_RETRIED(tables), [retriedTickets, commentChanges.map((c) => c.id)]);
   if (newTickets.length) {
-    await db.query(
-      INSERT_TICKETS(tables),
-      columns(newTickets, [
+    await copyIn(
+      db,
+      COPY_TICKETS(tables),
+      copyLines(newTickets, [
         (t) => t.id,
         (t) => t.seq,
         (t) => t.ownerId,
@@ -119,9 +135,10 @@ export async function writeFoldedPage(db: pg.ClientBase, tables: TicketTables, p
     );
   }
   if (newComments.length) {
-    await db.query(
-      INSERT_COMMENTS(tables),
-      columns(newComments, [
+    await copyIn(
+      db,
+      COPY_COMMENTS(tables),
+      copyLines(newComments, [
         (c) => c.id,
         (c) => c.ticketId,
         (c) => c.revision,
