@@ -49,7 +49,7 @@ export interface InlineProjection {
    * Optional: the same work for events appended to a stream that exists (their revisions known, their positions not),
    * rendered as SQL, so that the append is one simple query (BEGIN, the insert, this, COMMIT: rendered-append.ts).
    * It runs only once the insert wrote every event; when it cannot apply them as `apply` would (the read model does
-   * not show the stream's earlier events yet, say) it must fail, best already in its `precondition`, and the store
+   * not show the stream's earlier events yet, say) it must fail, best already in its `preconditions`, and the store
    * rolls back and appends the usual way.
    * `outcomes` answers one entry. Null when it has no rendering for these events.
    */

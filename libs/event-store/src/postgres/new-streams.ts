@@ -107,12 +107,8 @@ export class NewStreamAppends {
       ...rendered.map((statements) => statements.sql),
       'COMMIT',
     ].join(';\n');
-    let results: pg.QueryResult[];
-    try {
-      results = await this.query(sql);
-    } catch {
-      return batch.forEach((pending) => pending.done(null));
-    }
+    const results = await oneRoundTrip(this.pool, sql);
+    if (!results) return batch.forEach((pending) => pending.done(null));
     const rowsOf = new Map<string, AppendedRow[]>();
     for (const row of results[1].rows as Array<AppendedRow & { stream_id: string }>) rowsOf.set(row.stream_id, [...(rowsOf.get(row.stream_id) ?? []), row]);
     const written = batch.map((pending): NewStreamWritten => ({ rows: rowsOf.get(pending.streamId) ?? [], inline: [], answers: {} }));
@@ -130,17 +126,21 @@ export class NewStreamAppends {
     batch.forEach((pending, s) => pending.done(written[s]));
   }
 
-  /** The batch's one round trip; on any failure it is rolled back (a client whose ROLLBACK fails is destroyed). */
-  private async query(sql: string): Promise<pg.QueryResult[]> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      return (await client.query(sql)) as unknown as pg.QueryResult[];
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+}
+
+/**
+ * An append's one simple query (BEGIN … COMMIT) and its results; null when it failed, rolled back (a client whose
+ * ROLLBACK fails is destroyed): the caller then appends the usual way.
+ */
+export async function oneRoundTrip(pool: pg.Pool, sql: string): Promise<pg.QueryResult[] | null> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    return (await client.query(sql)) as unknown as pg.QueryResult[];
+  } catch {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    return null;
+  } finally {
+    client.release(broken);
   }
 }

@@ -1,12 +1,13 @@
 import pg from 'pg';
 import type { NewEvent, RecordedEvent } from '../event-store.port.js';
 import type { InlineProjection, NewStreamEvent, RenderedStatements } from './inline-projections.js';
-import type { AppendedRow, NewStreamWritten } from './new-streams.js';
+import { oneRoundTrip, type AppendedRow, type NewStreamWritten } from './new-streams.js';
 
 /**
  * An append to a stream that exists, at an expected revision, in one round trip when every inline projection can
  * render its part (InlineProjection.renderAppend): BEGIN, the projections' preconditions, the guarded insert, a check
- * that it wrote every event, the projections' statements, COMMIT, as one simple query, where the usual way takes a round trip for each.
+ * that it wrote every event, the projections' statements, COMMIT, as one simple query, where the usual way takes a
+ * round trip for each.
  * Null when some projection has no rendering, or when anything failed (rolled back): the store then appends the usual
  * way, statement by statement, which tells a wrong expected revision from a retry that landed and parks what a
  * projection cannot apply.
@@ -53,17 +54,8 @@ export async function appendRendered(
     'COMMIT',
   ].join(';\n');
 
-  let results: pg.QueryResult[];
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    results = (await client.query(sql)) as unknown as pg.QueryResult[];
-  } catch {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    return null;
-  } finally {
-    client.release(broken);
-  }
+  const results = await oneRoundTrip(pool, sql);
+  if (!results) return null;
   const written: NewStreamWritten = { rows: results[1 + preconditions.length].rows as AppendedRow[], inline: [], answers: {} };
   let next = 3 + preconditions.length;
   rendered.forEach((statements, p) => {

@@ -91,8 +91,8 @@ function renderNewTickets(streams: NewStreamEvent[][], positionOf: (stream: numb
 /**
  * What applyJustAppended does for events appended to a ticket stream that exists, rendered for the append's one
  * round trip: the claim (which fails, by a division by zero, where applyJustAppended would leave the events to the
- * runner, so the store appends the usual way; its precondition tries that before the insert), then the very statements applyTicketEvents runs, their values
- * written in. Positions are not known yet, and no event past a ticket's first needs one.
+ * runner, so the store appends the usual way; its precondition tries that before the insert), then the very
+ * statements applyTicketEvents runs, their values written in. Positions are not known yet, and no event past a ticket's first needs one.
  */
 async function renderAppendedTicketEvents(events: NewStreamEvent[]): Promise<RenderedStatements | null> {
   const ticketId = ticketOfStream(events[0].streamId);
