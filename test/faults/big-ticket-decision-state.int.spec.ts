@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { EventMetadata } from '../../libs/event-store/src/index.js';
 import { TicketReader } from '../../libs/ticket-commands/src/ticket-reader.js';
 import { SAVE_STATE_EVERY, TicketCommandRunner } from '../../libs/ticket-commands/src/ticket-commands.js';
@@ -83,6 +83,26 @@ describe('the decision state beside a ticket stream', () => {
     expect(state.status === 'open' && state.customerComments).toBe(2 * SAVE_STATE_EVERY);
     await run(ticketId, comment(randomUUID()));
     expect(await revisions(ticketId)).toEqual(Array.from({ length: 2 * SAVE_STATE_EVERY + 2 }, (_, i) => i));
+  });
+
+  it("decides on the caller's own read of the ticket without reading it again, and reads again when that was stale", async () => {
+    const ticketId = await newTicket();
+    const reader = api.app.get(TicketReader);
+    const runner = api.app.get(TicketCommandRunner);
+    const first = randomUUID();
+    const read = await reader.read(ticketId, () => [0]);
+    const loads = jest.spyOn(reader, 'load');
+    try {
+      await runner.run(ticketId, comment(first), SYSTEM(), { loaded: read });
+      expect(loads).not.toHaveBeenCalled();
+      // that read does not know the comment now in the stream: the append at its revision conflicts, the ticket is
+      // read again, and the comment is known there (a retry: nothing new)
+      expect((await runner.run(ticketId, comment(first), SYSTEM(), { loaded: read })).events).toEqual([]);
+      expect(loads).toHaveBeenCalledTimes(1);
+    } finally {
+      loads.mockRestore();
+    }
+    expect(await revisions(ticketId)).toEqual([0, 1]);
   });
 
   it('decides right when the row claims more than the stream holds, or is of another format', async () => {

@@ -43,7 +43,8 @@ export class MailProcessor {
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
     const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';
-    const { state, created, events } = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const read = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const { state, created, events } = read;
     const atRevision = typeof revision === 'number' ? events.get(revision) : undefined;
     // a job queued before jobs carried the event's revision looks for it, a page at a time
     const closed = atRevision && isIt(atRevision) ? atRevision : await this.tickets.find(ticketId, isIt);
@@ -56,7 +57,7 @@ export class MailProcessor {
     const ticket = created.data;
     const reopenUrl = await this.reopenUrl(ticketId, closed);
     const email = ticketResolvedEmail({ ticketId, title: ticket.title, to: ticket.customerEmail, from: this.config.mailFrom, eventId, reopenUrl });
-    return sendNotification(this.sender, { job, ticketId, cause: closed, email, what: 'resolved email' });
+    return sendNotification(this.sender, { job, ticketId, ticket: read, cause: closed, email, what: 'resolved email' });
   }
 
   /** The link that reopens the ticket from this close: the same for every attempt at this email. */

@@ -2,7 +2,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bull';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RecordedEvent } from '../../event-store/src/index.js';
-import { causedBy, RecordNotification } from '../../ticket-commands/src/index.js';
+import { causedBy, RecordNotification, type LoadedState } from '../../ticket-commands/src/index.js';
 import type { Mailer } from './mailer.js';
 import type { OutgoingEmail } from './ticket-resolved.email.js';
 
@@ -15,11 +15,12 @@ export interface NotificationSender {
 /**
  * The end of every notification job: send the email, then record NotificationSent for the event that called for
  * it. A failed send throws (Bull tries again with backoff); a crash between the send and the record can send it
- * twice, never zero times. `what` names the email in the logs ("resolved email", "reply email").
+ * twice, never zero times. `what` names the email in the logs ("resolved email", "reply email"). `ticket` is the
+ * job's own read of the ticket: the record decides on it rather than reading the ticket a second time.
  */
 export async function sendNotification(
   { mailer, commands, logger }: NotificationSender,
-  { job, ticketId, cause, email, what }: { job: Job; ticketId: string; cause: RecordedEvent; email: OutgoingEmail; what: string },
+  { job, ticketId, ticket, cause, email, what }: { job: Job; ticketId: string; ticket: LoadedState; cause: RecordedEvent; email: OutgoingEmail; what: string },
 ): Promise<'sent' | 'logged'> {
   const eventId = cause.id;
   const attempt = job.attemptsMade + 1;
@@ -33,7 +34,7 @@ export async function sendNotification(
     throw new Error(`email not sent: ${failure.reason}`);
   }
   const data = { notificationFor: eventId, to: email.to, now: new Date().toISOString() };
-  await commands.execute(new RecordNotification(ticketId, data, causedBy(cause, ticketId)));
+  await commands.execute(new RecordNotification(ticketId, data, causedBy(cause, ticketId), { waitForReadModels: false, loaded: ticket }));
   logger.info({ ticketId, eventId, attempt, sent: mailer.sends }, `${what} done`);
   return mailer.sends ? 'sent' : 'logged';
 }

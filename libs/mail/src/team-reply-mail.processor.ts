@@ -37,7 +37,8 @@ export class TeamReplyMailProcessor {
   @Process({ name: TEAM_REPLY_MAIL, concurrency: CONCURRENCY })
   async teamReply(job: Job<TeamReplyJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
-    const { state, created, events } = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const read = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));
+    const { state, created, events } = read;
     const added = typeof revision === 'number' ? events.get(revision) : undefined;
     if (!created || !added || added.id !== eventId || added.type !== 'TeamReplyAdded') {
       this.logger.warn({ ticketId, eventId }, 'mail job for an event that is not in the ticket stream: nothing to send');
@@ -53,6 +54,6 @@ export class TeamReplyMailProcessor {
     const email = teamReplyEmail({
       ticketId, title, to: customerEmail, from: this.config.mailFrom, baseUrl: this.config.baseUrl, body: reply.body, authorName: reply.authorName, eventId,
     });
-    return sendNotification(this.sender, { job, ticketId, cause: added, email, what: 'reply email' });
+    return sendNotification(this.sender, { job, ticketId, ticket: read, cause: added, email, what: 'reply email' });
   }
 }

@@ -5,7 +5,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, WrongExpectedVersionError, type EventMetadata, type EventStore, type Position } from '../../event-store/src/index.js';
 import { decide, evolve, initialTicketState, ticketStream, type TicketCommand, type TicketEvent } from '../../ticket-domain/src/index.js';
 import { ReadYourWrites, type DecidedRun } from './read-your-writes.js';
-import { TicketReader } from './ticket-reader.js';
+import { TicketReader, type LoadedState } from './ticket-reader.js';
 
 /*
  * The one command path: every way in (HTTP, webhook, Forgejo and mail jobs, resync, CLI) sends one of the command
@@ -17,6 +17,11 @@ type DataOf<T extends TicketCommand['type']> = Extract<TicketCommand, { type: T 
 export interface RunOptions {
   /** false for background work: no one is about to read what it wrote */
   waitForReadModels?: boolean;
+  /**
+   * The ticket as the caller has just read it (TicketReader.read or load): the first attempt decides on it instead
+   * of reading it again. Safe when stale: the append is at its revision, and a conflict reads again.
+   */
+  loaded?: LoadedState;
 }
 
 /**
@@ -111,8 +116,8 @@ export class TicketCommandRunner {
   ) {}
 
   /** `waitForReadModels: false` for background work, where no one is about to read what was written. */
-  async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true } = {}): Promise<CommandOutcome> {
-    const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata));
+  async run(ticketId: string, command: TicketCommand, metadata: EventMetadata, { waitForReadModels = true, loaded }: RunOptions = {}): Promise<CommandOutcome> {
+    const outcome = await this.oneAtATime(ticketId, () => this.decideAndAppend(ticketId, command, metadata, loaded));
     const { events, position, answers } = outcome;
     if (waitForReadModels) await this.readYourWrites.waitFor(ticketId, outcome);
     return { events, position, answers };
@@ -122,13 +127,19 @@ export class TicketCommandRunner {
     ticketId: string,
     command: TicketCommand,
     metadata: EventMetadata,
+    given?: LoadedState,
   ): Promise<Decided> {
     const stream = ticketStream(ticketId);
     const eventIds: string[] = [];
     let trustSaved = true;
     for (let attempt = 1; ; attempt++) {
       // a new ticket has no history to read
-      const loaded = command.type === 'CreateTicket' ? { state: initialTicketState, revision: -1, position: null, folded: 0 } : await this.reader.load(ticketId, trustSaved);
+      const loaded =
+        command.type === 'CreateTicket'
+          ? { state: initialTicketState, revision: -1, position: null, folded: 0 }
+          : attempt === 1 && given
+            ? given
+            : await this.reader.load(ticketId, trustSaved);
       const events = decide(command, loaded.state);
       if (events.length === 0) return { events, position: null, decidedAt: loaded.position, decidedRevision: loaded.revision, inline: [] };
       const toAppend = events.map((event, i) => ({ id: (eventIds[i] ??= randomUUID()), type: event.type, data: event.data, metadata }));
