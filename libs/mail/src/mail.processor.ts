@@ -6,14 +6,12 @@ import { PinoLogger } from 'nestjs-pino';
 import { REOPEN_LINK_KEY, reopenLinkExpiry, ServiceKeys, signReopenLink } from '../../auth/src/reopen-links/index.js';
 import { CONFIG, type Config } from '../../config/src/index.js';
 import type { RecordedEvent } from '../../event-store/src/index.js';
-import { MAIL_QUEUE } from '../../queues/src/index.js';
+import { MAIL_QUEUE, QUEUE_CONCURRENCY } from '../../queues/src/index.js';
 import { TicketReader } from '../../ticket-commands/src/index.js';
 import { Mailer } from './mailer.js';
 import { sendNotification, type NotificationSender } from './send-notification.js';
 import { TICKET_RESOLVED_MAIL, type TicketResolvedJobData } from './ticket-resolved-mail.saga.js';
 import { ticketResolvedEmail } from './ticket-resolved.email.js';
-
-const CONCURRENCY = 5;
 
 /**
  * Sends the "resolved" email of one IssueClosed event, then records NotificationSent. Idempotent: it asks the
@@ -39,7 +37,8 @@ export class MailProcessor {
     return { mailer: this.mailer, commands: this.commands, logger: this.logger };
   }
 
-  @Process({ name: TICKET_RESOLVED_MAIL, concurrency: CONCURRENCY })
+  // the mail queue's loops, for its reply emails too (see QUEUE_CONCURRENCY)
+  @Process({ name: TICKET_RESOLVED_MAIL, concurrency: QUEUE_CONCURRENCY[MAIL_QUEUE] })
   async ticketResolved(job: Job<TicketResolvedJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
     const isIt = (event: RecordedEvent) => event.id === eventId && event.type === 'IssueClosed';

@@ -11,8 +11,6 @@ import { sendNotification, type NotificationSender } from './send-notification.j
 import { TEAM_REPLY_MAIL, type TeamReplyJobData } from './team-reply-mail.saga.js';
 import { teamReplyEmail } from './team-reply.email.js';
 
-const CONCURRENCY = 5;
-
 /**
  * Sends the email of one TeamReplyAdded event, then records NotificationSent: as the resolved email, at least
  * once and, short of a crash between the send and the record, once. It reads the state and the two events it
@@ -34,7 +32,8 @@ export class TeamReplyMailProcessor {
     return { mailer: this.mailer, commands: this.commands, logger: this.logger };
   }
 
-  @Process({ name: TEAM_REPLY_MAIL, concurrency: CONCURRENCY })
+  // run by the mail queue's loops, which MailProcessor starts (see QUEUE_CONCURRENCY)
+  @Process({ name: TEAM_REPLY_MAIL, concurrency: 0 })
   async teamReply(job: Job<TeamReplyJobData>): Promise<string> {
     const { ticketId, eventId, revision } = job.data;
     const read = await this.tickets.read(ticketId, () => (typeof revision === 'number' ? [0, revision] : [0]));

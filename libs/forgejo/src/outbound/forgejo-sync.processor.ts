@@ -3,7 +3,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PinoLogger } from 'nestjs-pino';
 import type { RecordedEvent } from '../../../event-store/src/index.js';
-import { FORGEJO_QUEUE } from '../../../queues/src/index.js';
+import { FORGEJO_QUEUE, QUEUE_CONCURRENCY } from '../../../queues/src/index.js';
 import { ReposRepository } from '../../../repos/src/index.js';
 import {
   causedBy,
@@ -22,9 +22,6 @@ import { ForgejoClient, type ForgejoIssue } from '../client/forgejo-client.js';
 import { PermanentForgejoError } from '../client/forgejo-errors.js';
 import { CREATE_COMMENT, CREATE_ISSUE, REOPEN_ISSUE } from './forgejo-jobs.js';
 import { commentBody, commentMarker, issueBody, issueMarker, reopenBody, reopenMarker } from '../client/issue-bodies.js';
-
-// enough for 20 issues in flight at once against a slow Forgejo
-const CONCURRENCY = 20;
 
 // no one is about to read what a job records
 const BACKGROUND: RunOptions = { waitForReadModels: false };
@@ -58,18 +55,19 @@ export class ForgejoSyncProcessor implements OnApplicationShutdown {
     this.breaker.stop();
   }
 
-  @Process({ name: CREATE_ISSUE, concurrency: CONCURRENCY })
+  // the queue's loops, started once for all its job names (see QUEUE_CONCURRENCY)
+  @Process({ name: CREATE_ISSUE, concurrency: QUEUE_CONCURRENCY[FORGEJO_QUEUE] })
   createIssue(job: TicketJob): Promise<string> {
     return this.failures.attempt(job, null, (cause) => this.syncIssue(job.data.ticketId, cause));
   }
 
-  @Process({ name: CREATE_COMMENT, concurrency: CONCURRENCY })
+  @Process({ name: CREATE_COMMENT, concurrency: 0 })
   createComment(job: TicketJob): Promise<string> {
     const commentId = job.data.commentId!;
     return this.failures.attempt(job, commentId, (cause) => this.syncComment(job.data.ticketId, commentId, cause));
   }
 
-  @Process({ name: REOPEN_ISSUE, concurrency: CONCURRENCY })
+  @Process({ name: REOPEN_ISSUE, concurrency: 0 })
   reopenIssue(job: TicketJob): Promise<string> {
     return this.failures.attempt(job, null, (cause) => this.syncReopen(job.data.ticketId, job.data.revision!, cause));
   }
