@@ -1,9 +1,12 @@
 // bench:scale's log: tickets of 10 events each, shaped as the service writes them (libs/ticket-domain events,
-// metadata from libs/ticket-commands command-metadata), COPY'd into the events table through psql in one go.
+// metadata from libs/ticket-commands command-metadata), COPY'd into the events table through psql in one go, with
+// the decision-state rows the service keeps beside them.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SAVE_STATE_EVERY } from '../libs/ticket-commands/src/index.js';
+import { evolve, initialTicketState, ticketStateToJson, type TicketEvent, type TicketState } from '../libs/ticket-domain/src/index.js';
 import type { BenchDatabase } from './support.js';
 
 export interface ScaleLog {
@@ -38,8 +41,8 @@ interface TicketIds {
 
 const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
-/** Event k (0…9) of ticket i, as a COPY line: stream_id, revision, event_id, type, data, metadata, recorded_at. */
-function line(log: ScaleLog, i: number, k: number, ids: TicketIds, at: Date): string {
+/** Event k (0…9) of ticket i, and its COPY line: stream_id, revision, event_id, type, data, metadata, recorded_at. */
+function line(log: ScaleLog, i: number, k: number, ids: TicketIds, at: Date): { event: TicketEvent; text: string } {
   const t = ids.ticketId;
   const when = at.toISOString();
   const issueNumber = issueNumberOf(i);
@@ -104,7 +107,25 @@ function line(log: ScaleLog, i: number, k: number, ids: TicketIds, at: Date): st
       data = { ticketId: t, reopenRevision: 8, forgejoCommentId: 3_000_000 + i, reopenedAt: when };
       metadata = job(randomUUID());
   }
-  return `ticket-${t}\t${k}\t${eventId}\t${type}\t${copyText(JSON.stringify(data))}\t${copyText(JSON.stringify(metadata))}\t${when}\n`;
+  const text = `ticket-${t}\t${k}\t${eventId}\t${type}\t${copyText(JSON.stringify(data))}\t${copyText(JSON.stringify(metadata))}\t${when}\n`;
+  return { event: { type, data } as TicketEvent, text };
+}
+
+/** COPYs `lines` into `table` through psql. */
+async function copyInto(db: BenchDatabase, table: string, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
+  const psql = spawn('psql', [db.url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `COPY ${table} FROM STDIN`], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const exited = once(psql, 'exit');
+  let chunk = '';
+  for await (const text of lines) {
+    chunk += text;
+    if (chunk.length > 1 << 20) {
+      if (!psql.stdin.write(chunk)) await once(psql.stdin, 'drain');
+      chunk = '';
+    }
+  }
+  psql.stdin.end(chunk);
+  const [code] = await exited;
+  if (code !== 0) throw new Error(`psql COPY into ${table} exited ${code}`);
 }
 
 /**
@@ -129,27 +150,30 @@ export async function copyScaleLog(db: BenchDatabase, log: ScaleLog): Promise<st
       deliveryId: randomUUID(),
     };
   });
-  const psql = spawn('psql', [db.url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', 'COPY events (stream_id, revision, event_id, type, data, metadata, recorded_at) FROM STDIN'], {
-    stdio: ['pipe', 'inherit', 'inherit'],
-  });
-  const exited = once(psql, 'exit');
+  // the row a ticket's commands leave beside its stream: written by the command whose append brings SAVE_STATE_EVERY
+  // events after the last row (none, for a new ticket), so here the state after its first SAVE_STATE_EVERY events
+  const saved: TicketState[] = ids.map(() => initialTicketState);
   const start = Date.now() - (log.tickets + OFFSETS_MIN[OFFSETS_MIN.length - 1] + 60) * 60_000;
-  let chunk = '';
-  for (let minute = 0; minute < log.tickets + OFFSETS_MIN[OFFSETS_MIN.length - 1]; minute++) {
-    for (let k = 0; k < OFFSETS_MIN.length; k++) {
-      const i = minute - OFFSETS_MIN[k];
-      if (i < 0 || i >= log.tickets) continue;
-      chunk += line(log, i, k, ids[i], new Date(start + minute * 60_000 + k * 1000));
-    }
-    if (chunk.length > 1 << 20) {
-      if (!psql.stdin.write(chunk)) await once(psql.stdin, 'drain');
-      chunk = '';
+  function* events(): Generator<string> {
+    for (let minute = 0; minute < log.tickets + OFFSETS_MIN[OFFSETS_MIN.length - 1]; minute++) {
+      for (let k = 0; k < OFFSETS_MIN.length; k++) {
+        const i = minute - OFFSETS_MIN[k];
+        if (i < 0 || i >= log.tickets) continue;
+        const { event, text } = line(log, i, k, ids[i], new Date(start + minute * 60_000 + k * 1000));
+        if (k < SAVE_STATE_EVERY) saved[i] = evolve(saved[i], event, k);
+        yield text;
+      }
     }
   }
-  psql.stdin.end(chunk);
-  const [code] = await exited;
-  if (code !== 0) throw new Error(`psql COPY exited ${code}`);
+  await copyInto(db, 'events (stream_id, revision, event_id, type, data, metadata, recorded_at)', events());
+  const now = new Date().toISOString();
+  await copyInto(
+    db,
+    'ticket_decision_state (ticket_id, revision, state, updated_at)',
+    ids.map((t, i) => `${t.ticketId}\t${SAVE_STATE_EVERY - 1}\t${copyText(JSON.stringify({ ...ticketStateToJson(saved[i]), position: null }))}\t${now}\n`),
+  );
   await db.pool.query('VACUUM ANALYZE events');
+  await db.pool.query('VACUUM ANALYZE ticket_decision_state');
   // readers see the log below the oldest transaction still running anywhere on the server: wait for the COPY's to pass
   for (let i = 0; i < 1200; i++) {
     const { rows } = await db.pool.query<{ visible: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(transaction_id) FROM events) AS visible');
