@@ -77,7 +77,6 @@ export function printTable(head: string[], rows: string[][]): void {
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB; null once it is gone. */
 /** CPU time (user + system) a process has used so far, in ms. */
 export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
@@ -102,6 +101,7 @@ export function cpuMsOf(command: string, titled?: string): number {
   return total;
 }
 
+/** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB; null once it is gone. */
 export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
     const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
