@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { copyField } from '../libs/read-models/src/rebuild/copy-in.js';
 import { SAVE_STATE_EVERY } from '../libs/ticket-commands/src/index.js';
 import { evolve, initialTicketState, ticketStateToJson, type TicketEvent, type TicketState } from '../libs/ticket-domain/src/index.js';
 import type { BenchDatabase } from './support.js';
@@ -38,8 +39,6 @@ interface TicketIds {
   closed: string;
   deliveryId: string;
 }
-
-const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 /** Event k (0…9) of ticket i, and its COPY line: stream_id, revision, event_id, type, data, metadata, recorded_at. */
 function line(log: ScaleLog, i: number, k: number, ids: TicketIds, at: Date): { event: TicketEvent; text: string } {
@@ -107,7 +106,7 @@ function line(log: ScaleLog, i: number, k: number, ids: TicketIds, at: Date): { 
       data = { ticketId: t, reopenRevision: 8, forgejoCommentId: 3_000_000 + i, reopenedAt: when };
       metadata = job(randomUUID());
   }
-  const text = `ticket-${t}\t${k}\t${eventId}\t${type}\t${copyText(JSON.stringify(data))}\t${copyText(JSON.stringify(metadata))}\t${when}\n`;
+  const text = `ticket-${t}\t${k}\t${eventId}\t${type}\t${copyField(JSON.stringify(data))}\t${copyField(JSON.stringify(metadata))}\t${when}\n`;
   return { event: { type, data } as TicketEvent, text };
 }
 
@@ -170,7 +169,7 @@ export async function copyScaleLog(db: BenchDatabase, log: ScaleLog): Promise<st
   await copyInto(
     db,
     'ticket_decision_state (ticket_id, revision, state, updated_at)',
-    ids.map((t, i) => `${t.ticketId}\t${SAVE_STATE_EVERY - 1}\t${copyText(JSON.stringify({ ...ticketStateToJson(saved[i]), position: null }))}\t${now}\n`),
+    ids.map((t, i) => `${t.ticketId}\t${SAVE_STATE_EVERY - 1}\t${copyField(JSON.stringify({ ...ticketStateToJson(saved[i]), position: null }))}\t${now}\n`),
   );
   await db.pool.query('VACUUM ANALYZE events');
   await db.pool.query('VACUUM ANALYZE ticket_decision_state');

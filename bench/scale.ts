@@ -9,7 +9,8 @@
  * BENCH_RATE req/s over distinct tickets (after a warm-up on others), and a rebuild (events per second, against
  * a plain COPY of the same rows into fresh tables). Every figure of the big store is printed with its ratio to the
  * small store's; the API's and the worker's peak RSS too. Prints; asserts nothing. BENCH_TICKETS (100000) scales
- * the big log down for a try. */
+ * the big log down for a try.
+ */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
