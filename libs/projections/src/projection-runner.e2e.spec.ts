@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { testEvent } from '../../event-store/src/testing/test-event.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { COUNTING_SCHEMA, countingProjection } from '../../../test/fixtures/counting-projection.js';
+import { createPool } from '../../database/src/index.js';
 import { comparePositions, PostgresEventStore, type Position } from '../../event-store/src/index.js';
 import { ProjectionProgress, ProjectionRunner, ProjectionTimeoutError, readCheckpoint } from './index.js';
 
@@ -87,18 +88,28 @@ describe('Projection runner', () => {
   it('runs one active instance; a standby takes over when the active one stops', async () => {
     await db.pool.query('DELETE FROM stream_totals; DELETE FROM projection_checkpoints');
     const first = new ProjectionRunner({ pool: db.pool, store, projection: countingProjection(), standbyRetryMs: 50 });
-    const second = new ProjectionRunner({ pool: db.pool, store, projection: countingProjection(), standbyRetryMs: 50 });
+    // the standby on a pool of its own, to count the connections its tries open
+    const standbyPool = createPool(db.url, 2);
+    let connections = 0;
+    let tries = 0;
+    standbyPool.on('connect', () => connections++);
+    standbyPool.on('acquire', () => tries++);
+    const second = new ProjectionRunner({ pool: standbyPool, store, projection: countingProjection(), standbyRetryMs: 50 });
     first.start();
     await waitUntil(() => first.active, { what: 'first runner active' });
     second.start();
-    await new Promise((resolve) => setTimeout(resolve, 200)); // give the standby chances to (wrongly) take the lock
+    // four tries at the lock, each a chance to (wrongly) take it
+    await waitUntil(() => tries >= 4, { what: 'the standby to try four times' });
     expect(second.active).toBe(false);
+    // each try asks on the connection of the one before: a standby does not open a connection a second
+    expect(connections).toBe(1);
     await first.stop();
     await waitUntil(() => second.active, { what: 'standby takes over' });
     const stream = `takeover-${randomUUID()}`;
     await store.append(stream, [testEvent('Counted', { n: 5 })], 'no_stream');
     await waitUntil(async () => (await totals(db))[stream], { what: 'event applied by the standby' });
     await second.stop();
+    await standbyPool.end();
     const { model } = await foldAll(store);
     expect(await totals(db)).toEqual(model);
   });

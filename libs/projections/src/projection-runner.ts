@@ -68,6 +68,7 @@ export class ProjectionRunner {
       const endSession = () => session.abort();
       signal.addEventListener('abort', endSession, { once: true });
       let failed = false;
+      let locked = false;
       const sessionStarted = Date.now();
       try {
         client = await pool.connect();
@@ -75,7 +76,8 @@ export class ProjectionRunner {
         const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
           `projection:${projection.name}`,
         ]);
-        if (rows[0].locked) {
+        locked = rows[0].locked;
+        if (locked) {
           this.active = true;
           this.options.progress?.setActive(projection.name, true);
           log?.info(`projection ${projection.name} active`);
@@ -92,8 +94,9 @@ export class ProjectionRunner {
         client?.off('error', endSession);
         if (this.active) this.options.progress?.setActive(projection.name, false);
         this.active = false;
-        // destroying the connection releases the session's advisory lock with it
-        client?.release(true);
+        // destroying the connection releases the session's advisory lock with it; a standby's try took no lock, and
+        // its connection goes back to the pool for the next try, not a new connection to Postgres every second
+        client?.release(locked || failed);
       }
       const wait = failed ? Math.min(retryBackoffMs.max, retryBackoffMs.first * 2 ** failures++) : standbyRetryMs;
       await sleep(wait, undefined, { signal }).catch(() => undefined);
