@@ -101,6 +101,17 @@ export function cpuMsOf(command: string, titled?: string): number {
   return total;
 }
 
+/**
+ * The machine's CPU time so far, busy and in all, in ms summed over its cores (/proc/stat): what every process
+ * took, those that came and went included (a Postgres backend of a connection opened and closed meanwhile).
+ */
+export function machineCpuMs(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  const idle = fields[3] + fields[4] + fields[7]; // idle, iowait, steal (the hypervisor's, not this machine's work)
+  return { busy: ((total - idle) * 1000) / 100, total: (total * 1000) / 100 };
+}
+
 /** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB; null once it is gone. */
 export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {

@@ -28,7 +28,7 @@ import { ReposRepository } from '../libs/repos/src/index.js';
 import { forgejoHeaders } from '../test/webhooks/support.js';
 import { freePort } from '../test/support/ports.js';
 import { reconcileCost } from './reconcile.js';
-import { cpuMs, cpuMsOf, fmt, freshDatabase, printTable, projectionsBehind, type BenchDatabase } from './support.js';
+import { cpuMs, cpuMsOf, fmt, machineCpuMs, freshDatabase, printTable, projectionsBehind, type BenchDatabase } from './support.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -266,6 +266,7 @@ async function main(): Promise<void> {
       bench: process.cpuUsage(),
       postgres: cpuMsOf('postgres', db.name),
       redis: cpuMsOf('redis-server'),
+      machine: machineCpuMs(),
       wall: performance.now(),
     };
     const run = await paced(measured, (i) => close(warmup + i));
@@ -277,6 +278,8 @@ async function main(): Promise<void> {
       postgres: (cpuMsOf('postgres', db.name) - cpuBefore.postgres) / measured,
       redis: (cpuMsOf('redis-server') - cpuBefore.redis) / measured,
     };
+    const machine = machineCpuMs();
+    const machineBusy = (machine.busy - cpuBefore.machine.busy) / (machine.total - cpuBefore.machine.total);
     const wallMs = performance.now() - cpuBefore.wall;
 
     const closedEvents = Number((await db.pool.query(`SELECT count(*) FROM events WHERE type = 'IssueClosed'`)).rows[0].count);
@@ -314,6 +317,10 @@ async function main(): Promise<void> {
         `, Postgres (its backends) ${fmt(cpu.postgres, 2)} ms, Redis ${fmt(cpu.redis, 2)} ms, this client ${fmt(cpu.bench, 2)} ms` +
         ` (${cpus().length} cores; at ${RATE} req/s the API alone needs ${fmt((cpu.api * RATE) / 10, 0)} % of one core;` +
         ` these processes kept the machine ${fmt((100 * measured * (cpu.api + (cpu.worker ?? 0) + cpu.bench + cpu.postgres + cpu.redis)) / (wallMs * cpus().length), 0)} % busy)`,
+    );
+    console.log(
+      `the machine, every process on it counted: ${fmt(100 * machineBusy, 0)} % busy through the measured closes, ` +
+        `${fmt((machineBusy * cpus().length * wallMs) / measured, 2)} ms of CPU per close`,
     );
     console.log(`IssueClosed events appended: ${fmt(closedEvents)} of ${fmt(warmup + measured)} deliveries`);
     console.log(`TeamReplyAdded events appended: ${fmt(replyEvents)} of ${fmt(warmup + measured)} deliveries`);
