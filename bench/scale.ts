@@ -273,16 +273,15 @@ async function seededStore(tickets: number, ownerEvery: number): Promise<SeededS
 }
 
 const ms = (n: number) => fmt(n, 1);
-const ratio = (big: number | null, empty: number | null, higherIsBetter: boolean) =>
-  big === null || empty === null || !big || !empty ? '–' : `${fmt(higherIsBetter ? big / empty : empty / big, 2)}×`;
+const ratio = (big: number | null, small: number | null, higherIsBetter: boolean) =>
+  big === null || small === null || !big || !small ? '–' : `${fmt(higherIsBetter ? big / small : small / big, 2)}×`;
 
 console.log(`bench:scale, node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const small = await seededStore(CLOSES, SMALL_OWNER_EVERY);
-const empty = small.store;
 const big = await seededStore(TICKETS, OWNER_EVERY);
 console.log(`\nsmall store (${fmt(CLOSES * 10)} events, ${fmt(CLOSES)} tickets, the customer's ${fmt(Math.ceil(CLOSES / SMALL_OWNER_EVERY))}) against ${fmt(TICKETS * 10)} events (${fmt(TICKETS)} tickets, the customer's ${fmt(TICKETS / OWNER_EVERY)}); ${CONNECTIONS} connections × ${SECONDS} s, paced ${RATE}/s × ${PACED_SECONDS} s`);
 const rows: string[][] = [];
-for (const [name, e] of empty.figures) {
+for (const [name, e] of small.store.figures) {
   const b = big.store.figures.get(name)!;
   rows.push([
     name,
@@ -302,8 +301,8 @@ const eps = (r: { events: number; seconds: number }) => r.events / r.seconds;
 console.log(`\nrebuild of ${fmt(big.firstBuild.events)} events (in process, the first build): ${fmt(big.firstBuild.seconds, 1)} s = ${fmt(eps(big.firstBuild))} ev/s (target ≥ ${fmt(TARGETS.rebuildEventsPerSecond)})`);
 console.log(`plain COPY of the same rows (tickets, comments) into fresh tables: ${fmt(big.copySeconds, 1)} s = ${fmt(big.firstBuild.events / big.copySeconds)} ev/s-equivalent; rebuild at ${fmt(big.copySeconds / big.firstBuild.seconds, 2)}× of COPY`);
 if (big.store.rebuild) {
-  console.log(`POST /admin/projections/rebuild on the big store: ${fmt(big.store.rebuild.events)} events in ${fmt(big.store.rebuild.seconds, 1)} s = ${fmt(eps(big.store.rebuild))} ev/s; on the small store ${fmt(empty.rebuild!.events)} events in ${fmt(empty.rebuild!.seconds, 2)} s`);
+  console.log(`POST /admin/projections/rebuild on the big store: ${fmt(big.store.rebuild.events)} events in ${fmt(big.store.rebuild.seconds, 1)} s = ${fmt(eps(big.store.rebuild))} ev/s; on the small store ${fmt(small.store.rebuild!.events)} events in ${fmt(small.store.rebuild!.seconds, 2)} s`);
 }
 console.log(`seeding: ${fmt(TICKETS * 10)} events COPY'd in ${fmt(big.seedSeconds, 1)} s`);
-console.log(`\npeak RSS (VmHWM): small store API ${fmt(empty.peakMb.api)} MB, worker ${fmt(empty.peakMb.worker)} MB; big store API ${fmt(big.store.peakMb.api)} MB, worker ${fmt(big.store.peakMb.worker)} MB (caps ${CAPS_MB.api} / ${CAPS_MB.worker} MB)`);
+console.log(`\npeak RSS (VmHWM): small store API ${fmt(small.store.peakMb.api)} MB, worker ${fmt(small.store.peakMb.worker)} MB; big store API ${fmt(big.store.peakMb.api)} MB, worker ${fmt(big.store.peakMb.worker)} MB (caps ${CAPS_MB.api} / ${CAPS_MB.worker} MB)`);
 console.log(`\nthe customer's first page on the big store:\n${big.plan}`);
